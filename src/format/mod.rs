@@ -1,0 +1,462 @@
+//! `Format`: what one item of a buffer is, as a struct-module / PEP 3118
+//! format string says.
+//!
+//! [`Format::parse`] reads the whole grammar (see [`parse`] for the rules),
+//! computes the itemsize and alignment, and [`Format::unpack`] /
+//! [`Format::decode`] turn an item's bytes into [`Value`]s the way
+//! `struct.unpack` does. [`size_from_format`] is `PyBuffer_SizeFromFormat`.
+//! The [`Element`] trait ties Rust types to their format codes for typed
+//! views.
+//!
+//! A buffer's format is not always something the struct module can read
+//! (ctypes and NumPy emit PEP 3118 extensions; exporters can send anything).
+//! Views therefore keep the exporter's text even when it does not parse, and
+//! only operations that must understand the items fail on it, as in CPython.
+#![forbid(unsafe_code)]
+
+mod element;
+mod parse;
+mod text;
+mod value;
+
+pub use element::Element;
+pub use value::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use std::fmt;
+use std::sync::Arc;
+use text::FormatText;
+
+/// The byte order of a format's items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ByteOrder {
+    /// The machine's order (`@`, `=`, `^` or no prefix).
+    Native,
+    /// Little-endian (`<`).
+    Little,
+    /// Big-endian (`>` or `!`).
+    Big,
+}
+
+impl ByteOrder {
+    /// Whether items in this order are stored as the machine stores them.
+    pub fn is_native(self) -> bool {
+        match self {
+            ByteOrder::Native => true,
+            ByteOrder::Little => cfg!(target_endian = "little"),
+            ByteOrder::Big => cfg!(target_endian = "big"),
+        }
+    }
+}
+
+/// One scalar type code of the grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Code {
+    Char,
+    I8,
+    U8,
+    Bool,
+    Short,
+    UShort,
+    Int,
+    UInt,
+    Long,
+    ULong,
+    LongLong,
+    ULongLong,
+    SSize,
+    Size,
+    Pointer,
+    Half,
+    Float,
+    Double,
+    // PEP 3118 extensions.
+    LongDouble,
+    Ucs2,
+    Ucs4,
+    Object,
+}
+
+/// What kind of number a scalar code holds; typed views match on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Class {
+    Signed,
+    Unsigned,
+    Float,
+    Bool,
+    Other,
+}
+
+impl Code {
+    pub(crate) fn from_char(c: u8) -> Option<Code> {
+        Some(match c {
+            b'c' => Code::Char,
+            b'b' => Code::I8,
+            b'B' => Code::U8,
+            b'?' => Code::Bool,
+            b'h' => Code::Short,
+            b'H' => Code::UShort,
+            b'i' => Code::Int,
+            b'I' => Code::UInt,
+            b'l' => Code::Long,
+            b'L' => Code::ULong,
+            b'q' => Code::LongLong,
+            b'Q' => Code::ULongLong,
+            b'n' => Code::SSize,
+            b'N' => Code::Size,
+            b'P' => Code::Pointer,
+            b'e' => Code::Half,
+            b'f' => Code::Float,
+            b'd' => Code::Double,
+            b'g' => Code::LongDouble,
+            b'u' => Code::Ucs2,
+            b'w' => Code::Ucs4,
+            b'O' => Code::Object,
+            _ => return None,
+        })
+    }
+
+    fn is_extension(self) -> bool {
+        matches!(self, Code::LongDouble | Code::Ucs2 | Code::Ucs4 | Code::Object)
+    }
+
+    pub(crate) fn is_float(self) -> bool {
+        matches!(self, Code::Half | Code::Float | Code::Double | Code::LongDouble)
+    }
+
+    pub(crate) fn class(self) -> Class {
+        match self {
+            Code::I8 | Code::Short | Code::Int | Code::Long | Code::LongLong | Code::SSize => Class::Signed,
+            Code::Char | Code::U8 | Code::UShort | Code::UInt | Code::ULong | Code::ULongLong => Class::Unsigned,
+            Code::Size | Code::Pointer => Class::Unsigned,
+            Code::Half | Code::Float | Code::Double | Code::LongDouble => Class::Float,
+            Code::Bool => Class::Bool,
+            Code::Ucs2 | Code::Ucs4 | Code::Object => Class::Other,
+        }
+    }
+}
+
+/// A numeric item: its code, byte order and size in bytes (per part, for
+/// complex numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scalar {
+    pub(crate) code: Code,
+    pub(crate) order: ByteOrder,
+    pub(crate) size: usize,
+    pub(crate) complex: bool,
+}
+
+/// One item of a format: `count` elements (the repeat count times the
+/// sub-array shape) of `kind` starting `offset` bytes into the struct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Field {
+    pub(crate) offset: usize,
+    pub(crate) count: usize,
+    pub(crate) shape: Option<Vec<usize>>,
+    pub(crate) kind: FieldKind,
+    pub(crate) name: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    Scalar(Scalar),
+    /// `x`: `count` pad bytes, no value.
+    Pad,
+    /// `s`: one bytes value of `count` bytes.
+    Bytes,
+    /// `p`: a Pascal string of `count` bytes in all.
+    Pascal,
+    /// `T{…}`.
+    Record(Box<StructDef>),
+}
+
+/// A sequence of fields with its total size and alignment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StructDef {
+    pub(crate) fields: Vec<Field>,
+    pub(crate) size: usize,
+    pub(crate) align: usize,
+}
+
+/// A parsed format string.
+///
+/// Cloning is cheap (no allocation for formats up to 22 bytes; a reference
+/// count otherwise), so views can carry their format.
+///
+/// # Examples
+///
+/// ```
+/// use memoryview::{Format, Value};
+///
+/// let f = Format::parse("<hd").unwrap();
+/// assert_eq!(f.itemsize(), 10); // standard sizes, no alignment
+/// let native = Format::parse("hd").unwrap();
+/// assert_eq!(native.itemsize(), 16); // 'd' is aligned to 8
+///
+/// let values = f.unpack(&[1, 0, 0, 0, 0, 0, 0, 0, 0xf8, 0x3f]).unwrap();
+/// assert_eq!(values, vec![Value::Int(1), Value::Float(1.5)]);
+/// ```
+#[derive(Clone)]
+pub struct Format {
+    text: FormatText,
+    def: Def,
+}
+
+#[derive(Clone, Debug)]
+enum Def {
+    /// Exactly one scalar (after an optional prefix), the common case.
+    Scalar(Scalar),
+    /// Anything else the grammar accepts.
+    Compound(Arc<Compound>),
+    /// Text that does not parse (kept for foreign buffers).
+    Invalid(Arc<Error>),
+}
+
+#[derive(Debug)]
+struct Compound {
+    def: StructDef,
+    extension_at: Option<usize>,
+}
+
+impl Format {
+    /// Parses a struct-module or PEP 3118 format string.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidFormat`], with the byte [`position`](Error::position)
+    /// and CPython's message (`"bad char in struct format"`, `"repeat count
+    /// given without format specifier"`, `"total struct size too long"`,
+    /// `"embedded null character"`) or one naming the PEP 3118 construct
+    /// left open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::Format;
+    ///
+    /// assert_eq!(Format::parse("T{<d:x:<d:y:}").unwrap().itemsize(), 16);
+    /// assert_eq!(Format::parse("(2,3)f").unwrap().itemsize(), 24);
+    /// assert_eq!(Format::parse(" <i").unwrap_err().position(), Some(1));
+    /// ```
+    pub fn parse(text: &str) -> Result<Format> {
+        let parsed = parse::parse(text)?;
+        Ok(Format { text: FormatText::new(text), def: Def::from_parsed(parsed) })
+    }
+
+    /// A format for an exporter's text that keeps the text even if it does
+    /// not parse.
+    pub(crate) fn foreign(text: &str) -> Format {
+        match parse::parse(text) {
+            Ok(parsed) => Format { text: FormatText::new(text), def: Def::from_parsed(parsed) },
+            Err(err) => Format { text: FormatText::new(text), def: Def::Invalid(Arc::new(err)) },
+        }
+    }
+
+    /// The format of unsigned bytes, `"B"`.
+    pub fn bytes() -> Format {
+        Format::foreign("B")
+    }
+
+    /// The format string.
+    pub fn as_str(&self) -> &str {
+        self.text.as_str()
+    }
+
+    /// The size of one item in bytes (`struct.calcsize`); 0 if the text
+    /// does not parse (see [`Format::error`]).
+    pub fn itemsize(&self) -> usize {
+        match &self.def {
+            Def::Scalar(s) => s.size,
+            Def::Compound(c) => c.def.size,
+            Def::Invalid(_) => 0,
+        }
+    }
+
+    /// The alignment of one item in native mode (1 in the standard modes).
+    pub fn alignment(&self) -> usize {
+        match &self.def {
+            Def::Scalar(s) if s.order == ByteOrder::Native && self.is_aligned_mode() => s.size.max(1),
+            Def::Scalar(_) => 1,
+            Def::Compound(c) => c.def.align,
+            Def::Invalid(_) => 1,
+        }
+    }
+
+    /// Why the text does not parse, for formats taken from a foreign buffer;
+    /// `None` for every format made by [`Format::parse`].
+    pub fn error(&self) -> Option<&Error> {
+        match &self.def {
+            Def::Invalid(err) => Some(err),
+            _ => None,
+        }
+    }
+
+    /// Whether CPython's `struct` module accepts this text (no PEP 3118
+    /// extension is used).
+    pub fn is_struct_syntax(&self) -> bool {
+        match &self.def {
+            Def::Scalar(_) => true,
+            Def::Compound(c) => c.extension_at.is_none(),
+            Def::Invalid(_) => false,
+        }
+    }
+
+    /// For formats that are one native code with an optional `'@'` (the
+    /// formats memoryview's `tolist`, indexing and `cast` handle), that code.
+    pub fn native_code(&self) -> Option<char> {
+        let code = self.as_str().strip_prefix('@').unwrap_or(self.as_str());
+        let mut chars = code.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if "cbBhHiIlLqQnNfd?Pe".contains(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The byte order of a single-scalar format; `None` for compound ones.
+    pub fn byte_order(&self) -> Option<ByteOrder> {
+        match &self.def {
+            Def::Scalar(s) => Some(s.order),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn scalar(&self) -> Option<&Scalar> {
+        match &self.def {
+            Def::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn is_aligned_mode(&self) -> bool {
+        !matches!(self.as_str().as_bytes().first(), Some(b'=' | b'<' | b'>' | b'!' | b'^'))
+    }
+
+    /// The format's text without one leading `'@'`: CPython's slice
+    /// assignment compares formats this way.
+    pub(crate) fn without_native_prefix(&self) -> &str {
+        self.as_str().strip_prefix('@').unwrap_or(self.as_str())
+    }
+
+    /// Fails unless `bytes` holds a whole item.
+    fn check_len(&self, bytes: &[u8]) -> Result<()> {
+        if let Def::Invalid(err) = &self.def {
+            return Err((**err).clone());
+        }
+        if bytes.len() < self.itemsize() {
+            return Err(Error::new(
+                ErrorKind::LengthMismatch,
+                format!("format '{}' needs {} bytes, got {}", self.as_str(), self.itemsize(), bytes.len()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Decodes one item like `struct.unpack`: one value per member (a
+    /// count of 3 gives 3 values; `s` and `p` give one bytes value; `x`
+    /// gives none; records give a [`Value::Tuple`]; sub-arrays a nested
+    /// [`Value::List`]).
+    ///
+    /// Only the first [`itemsize`](Format::itemsize) bytes are read: an
+    /// exporter's itemsize may be larger than the format's (CPython's rule 2).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidFormat`] if the format did not parse;
+    /// [`ErrorKind::LengthMismatch`] if `bytes` is shorter than the itemsize;
+    /// [`ErrorKind::Unsupported`] for `O` (object pointers).
+    pub fn unpack(&self, bytes: &[u8]) -> Result<Vec<Value>> {
+        self.check_len(bytes)?;
+        match &self.def {
+            Def::Scalar(s) => Ok(vec![value::scalar(s, bytes)?]),
+            Def::Compound(c) => value::unpack_struct(&c.def, bytes),
+            Def::Invalid(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Decodes one item into a single value: the value itself for
+    /// single-member formats, a [`Value::Tuple`] of the members otherwise
+    /// (the `struct_tolist` convention).
+    ///
+    /// # Errors
+    ///
+    /// As [`Format::unpack`].
+    pub fn decode(&self, bytes: &[u8]) -> Result<Value> {
+        if let Def::Scalar(s) = &self.def {
+            self.check_len(bytes)?;
+            return value::scalar(s, bytes);
+        }
+        let mut values = self.unpack(bytes)?;
+        if values.len() == 1 { Ok(values.remove(0)) } else { Ok(Value::Tuple(values)) }
+    }
+}
+
+impl Def {
+    fn from_parsed(parsed: parse::Parsed) -> Def {
+        let def = parsed.def;
+        if let [field] = def.fields.as_slice()
+            && let (FieldKind::Scalar(s), 1, None, None) = (&field.kind, field.count, &field.shape, &field.name)
+            && parsed.extension_at.is_none()
+        {
+            return Def::Scalar(*s);
+        }
+        Def::Compound(Arc::new(Compound { def, extension_at: parsed.extension_at }))
+    }
+}
+
+impl PartialEq for Format {
+    /// Formats are equal when their texts are.
+    fn eq(&self, other: &Format) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Format {}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Format({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `PyBuffer_SizeFromFormat`: the itemsize of a struct-module format
+/// (`struct.calcsize`).
+///
+/// Unlike [`Format::parse`], this refuses the PEP 3118 extensions, as
+/// CPython does.
+///
+/// # Errors
+///
+/// [`ErrorKind::InvalidFormat`] with CPython's message and the byte
+/// position.
+///
+/// # Examples
+///
+/// ```
+/// use memoryview::size_from_format;
+///
+/// assert_eq!(size_from_format("@bl").unwrap(), 16);
+/// assert_eq!(size_from_format("<bl").unwrap(), 5);
+/// assert_eq!(size_from_format("ic0i").unwrap(), 8);
+/// assert!(size_from_format("T{i}").is_err());
+/// ```
+pub fn size_from_format(text: &str) -> Result<usize> {
+    let format = Format::parse(text)?;
+    if let Def::Compound(c) = &format.def
+        && let Some(at) = c.extension_at
+    {
+        return Err(Error::new(ErrorKind::InvalidFormat, "bad char in struct format").at(at));
+    }
+    if !format.is_struct_syntax() {
+        return Err(Error::new(ErrorKind::InvalidFormat, "bad char in struct format").at(0));
+    }
+    Ok(format.itemsize())
+}
+
+#[cfg(test)]
+mod tests;

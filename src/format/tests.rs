@@ -1,0 +1,128 @@
+//! Parser tests against values observed on CPython 3.11 (`struct.calcsize`).
+
+use super::*;
+
+#[test]
+fn calcsize_matches_cpython() {
+    // (format, struct.calcsize on CPython 3.11.7 x86-64 Linux)
+    let cases: &[(&str, usize)] = &[
+        ("", 0),
+        ("<", 0),
+        ("@", 0),
+        ("x", 1),
+        ("3x", 3),
+        ("0p", 0),
+        ("ic0i", 8),
+        ("i i", 8),
+        ("@ih", 6),
+        ("@hi", 8),
+        ("@bl", 16),
+        ("<bl", 5),
+        ("=bq", 9),
+        ("ic", 5),
+        ("ci", 8),
+        ("qb", 9),
+        ("hb", 3),
+        ("bi", 8),
+        ("10s", 10),
+        ("5p", 5),
+        ("?", 1),
+        ("e", 2),
+        ("nNP", 24),
+        ("!hHiIlLqQ", 36),
+        ("\t2h\n", 4),
+        ("bd", 16),
+        ("<bd", 9),
+    ];
+    for &(text, size) in cases {
+        assert_eq!(size_from_format(text), Ok(size), "{text:?}");
+    }
+}
+
+#[test]
+fn struct_errors_match_cpython() {
+    let cases: &[(&str, &str, usize)] = &[
+        (" <i", "bad char in struct format", 1),
+        ("i<i", "bad char in struct format", 1),
+        ("2 h", "bad char in struct format", 1),
+        ("3", "repeat count given without format specifier", 0),
+        ("99999999999999999999i", "total struct size too long", 0),
+        ("i\0", "embedded null character", 1),
+        ("<n", "bad char in struct format", 1),
+        ("=P", "bad char in struct format", 1),
+        ("T{i}", "bad char in struct format", 0),
+        ("y", "bad char in struct format", 0),
+        ("é", "bad char in struct format", 0),
+    ];
+    for &(text, message, position) in cases {
+        let err = size_from_format(text).unwrap_err();
+        assert_eq!((err.message(), err.position()), (message, Some(position)), "{text:?}");
+        assert_eq!(err.kind(), ErrorKind::InvalidFormat);
+    }
+    // The product overflows isize even though each count fits.
+    assert!(size_from_format("9223372036854775807q").is_err());
+}
+
+#[test]
+fn pep3118_extensions() {
+    let size = |t: &str| Format::parse(t).map(|f| f.itemsize());
+    assert_eq!(size("T{<d:x:<d:y:}"), Ok(16));
+    assert_eq!(size("T{bi}"), Ok(8));
+    assert_eq!(size("bT{bi}"), Ok(12)); // the record aligns to 4
+    assert_eq!(size("T{ib}"), Ok(8)); // trailing padding inside a record
+    assert_eq!(size("(2,3)f"), Ok(24));
+    assert_eq!(size("Zd"), Ok(16));
+    assert_eq!(size("bZf"), Ok(12));
+    assert_eq!(size("^bd"), Ok(9));
+    assert_eq!(size("<i>i"), Ok(8));
+    assert_eq!(size("g"), Ok(16));
+    assert_eq!(size("w"), Ok(4));
+    assert!(Format::parse("T{i").is_err());
+    assert!(Format::parse("i:x").is_err());
+    assert!(Format::parse(":x:i").is_err());
+    assert!(Format::parse("(2,f").is_err());
+    assert!(Format::parse("Zi").is_err());
+    assert!(!Format::parse("T{i}").unwrap().is_struct_syntax());
+    assert!(Format::parse("<i").unwrap().is_struct_syntax());
+}
+
+#[test]
+fn unpack_like_struct() {
+    let f = Format::parse("<2h?xc3s3p").unwrap();
+    let bytes = [1, 0, 0xff, 0xff, 2, 0, b'a', b'x', b'y', b'z', 5, b'p', b'q'];
+    assert_eq!(
+        f.unpack(&bytes).unwrap(),
+        vec![
+            Value::Int(1),
+            Value::Int(-1),
+            Value::Bool(true),
+            Value::Bytes(b"a".to_vec()),
+            Value::Bytes(b"xyz".to_vec()),
+            Value::Bytes(b"pq".to_vec()),
+        ]
+    );
+    let record = Format::parse("T{<h:a:(2)<b:b:}").unwrap();
+    assert_eq!(
+        record.decode(&[3, 0, 4, 5]).unwrap(),
+        Value::Tuple(vec![Value::Int(3), Value::List(vec![Value::Int(4), Value::Int(5)])])
+    );
+    let big = Format::parse(">Q").unwrap();
+    assert_eq!(big.decode(&[0xff; 8]).unwrap(), Value::Int(i128::from(u64::MAX)));
+    assert!(f.unpack(&bytes[..3]).is_err());
+    assert_eq!(Format::parse("O").unwrap().decode(&[0; 8]).unwrap_err().kind(), ErrorKind::Unsupported);
+}
+
+#[test]
+fn foreign_text_is_kept() {
+    let f = Format::foreign("what{");
+    assert_eq!(f.as_str(), "what{");
+    assert!(f.error().is_some());
+    assert_eq!(f.decode(&[0]).unwrap_err().kind(), ErrorKind::InvalidFormat);
+}
+
+#[test]
+fn native_codes() {
+    assert_eq!(Format::parse("@i").unwrap().native_code(), Some('i'));
+    assert_eq!(Format::parse("<i").unwrap().native_code(), None);
+    assert_eq!(Format::parse("2h").unwrap().native_code(), None);
+}

@@ -1,0 +1,141 @@
+//! `DimVec`: a tiny vector for per-dimension values (extents, strides,
+//! suboffsets) that keeps up to [`INLINE_DIMS`] entries inline.
+//!
+//! Views are created, sliced and transposed inside inner loops, so a layout
+//! of up to eight dimensions must not touch the allocator. Larger layouts
+//! (up to 64 dimensions, the PEP 3118 limit) spill to the heap.
+#![forbid(unsafe_code)]
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+/// How many dimensions a layout holds without a heap allocation.
+pub const INLINE_DIMS: usize = 8;
+
+/// A vector of `Copy` values, inline up to [`INLINE_DIMS`] entries.
+#[derive(Clone)]
+pub(crate) enum DimVec<T: Copy + Default> {
+    /// `len <= INLINE_DIMS`; entries past `len` are `T::default()`.
+    Inline { len: u8, items: [T; INLINE_DIMS] },
+    /// More than `INLINE_DIMS` entries.
+    Heap(Vec<T>),
+}
+
+impl<T: Copy + Default> DimVec<T> {
+    /// A copy of `values`.
+    pub(crate) fn from_slice(values: &[T]) -> Self {
+        match u8::try_from(values.len()) {
+            Ok(len) if values.len() <= INLINE_DIMS => {
+                let mut items = [T::default(); INLINE_DIMS];
+                items[..values.len()].copy_from_slice(values);
+                DimVec::Inline { len, items }
+            }
+            _ => DimVec::Heap(values.to_vec()),
+        }
+    }
+
+    /// `len` copies of `value`.
+    pub(crate) fn filled(value: T, len: usize) -> Self {
+        if len <= INLINE_DIMS {
+            let mut items = [T::default(); INLINE_DIMS];
+            items[..len].fill(value);
+            // `len <= 8` fits in a u8.
+            DimVec::Inline { len: len as u8, items }
+        } else {
+            DimVec::Heap(vec![value; len])
+        }
+    }
+
+    /// Removes the entry at `index`, shifting later entries down.
+    pub(crate) fn remove(&mut self, index: usize) {
+        match self {
+            DimVec::Inline { len, items } => {
+                let n = usize::from(*len);
+                items.copy_within(index + 1..n, index);
+                items[n - 1] = T::default();
+                *len -= 1;
+            }
+            DimVec::Heap(values) => {
+                values.remove(index);
+                if values.len() <= INLINE_DIMS {
+                    *self = DimVec::from_slice(values);
+                }
+            }
+        }
+    }
+
+    /// The entries reordered so that entry `i` of the result is entry
+    /// `order[i]` of `self`. `order` must be a permutation of `0..len`.
+    pub(crate) fn permuted(&self, order: &[usize]) -> Self {
+        let mut out = self.clone();
+        for (slot, &from) in out.iter_mut().zip(order) {
+            *slot = self[from];
+        }
+        out
+    }
+}
+
+impl<T: Copy + Default> Deref for DimVec<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            DimVec::Inline { len, items } => &items[..usize::from(*len)],
+            DimVec::Heap(values) => values,
+        }
+    }
+}
+
+impl<T: Copy + Default> DerefMut for DimVec<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            DimVec::Inline { len, items } => &mut items[..usize::from(*len)],
+            DimVec::Heap(values) => values,
+        }
+    }
+}
+
+impl<T: Copy + Default + PartialEq> PartialEq for DimVec<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Copy + Default + Eq> Eq for DimVec<T> {}
+
+impl<T: Copy + Default + fmt::Debug> fmt::Debug for DimVec<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_and_heap_agree() {
+        for n in [0, 1, 8, 9, 64] {
+            let values: Vec<usize> = (0..n).collect();
+            let mut dims = DimVec::from_slice(&values);
+            assert_eq!(&*dims, &values[..]);
+            assert_eq!(matches!(dims, DimVec::Inline { .. }), n <= INLINE_DIMS);
+            if n > 0 {
+                dims.remove(0);
+                assert_eq!(&*dims, &values[1..]);
+            }
+        }
+    }
+
+    #[test]
+    fn permuted_reorders() {
+        let dims = DimVec::from_slice(&[10, 20, 30]);
+        assert_eq!(&*dims.permuted(&[2, 0, 1]), &[30, 10, 20]);
+    }
+
+    #[test]
+    fn shrinking_heap_returns_inline() {
+        let mut dims = DimVec::filled(7_isize, 9);
+        dims.remove(3);
+        assert!(matches!(dims, DimVec::Inline { len: 8, .. }));
+    }
+}
