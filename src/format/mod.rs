@@ -14,7 +14,7 @@
 //! only operations that must understand the items fail on it, as in CPython.
 #![forbid(unsafe_code)]
 
-mod element;
+pub(crate) mod element;
 mod parse;
 mod text;
 mod value;
@@ -236,7 +236,9 @@ impl Format {
     ///
     /// assert_eq!(Format::parse("T{<d:x:<d:y:}").unwrap().itemsize(), 16);
     /// assert_eq!(Format::parse("(2,3)f").unwrap().itemsize(), 24);
-    /// assert_eq!(Format::parse(" <i").unwrap_err().position(), Some(1));
+    /// assert_eq!(Format::parse("2 h").unwrap_err().position(), Some(1));
+    /// // A byte-order change after the start is PEP 3118, not struct syntax:
+    /// assert!(!Format::parse(" <i").unwrap().is_struct_syntax());
     /// ```
     pub fn parse(text: &str) -> Result<Format> {
         let parsed = parse::parse(text)?;
@@ -260,6 +262,12 @@ impl Format {
     /// The format string.
     pub fn as_str(&self) -> &str {
         self.text.as_str()
+    }
+
+    /// A pointer to the format text followed by a NUL byte, for
+    /// `Py_buffer.format`; valid while `self` lives.
+    pub fn as_c_ptr(&self) -> *const core::ffi::c_char {
+        self.text.with_nul().as_ptr().cast()
     }
 
     /// The size of one item in bytes (`struct.calcsize`); 0 if the text

@@ -27,6 +27,13 @@ pub(crate) enum BaseShift {
     Deref { offset: isize, suboffset: isize },
 }
 
+impl Default for BaseShift {
+    /// The base stays where it is.
+    fn default() -> BaseShift {
+        BaseShift::Offset(0)
+    }
+}
+
 fn overflow() -> Error {
     Error::new(ErrorKind::Overflow, "an offset does not fit in isize")
 }

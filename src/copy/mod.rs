@@ -1,0 +1,202 @@
+//! Copies between views and contiguous memory, in C, Fortran or "any"
+//! order.
+//!
+//! Every copy goes through [`execute`], which asks the planner
+//! ([`plan`]) for a strategy and runs it. The public operations are the
+//! twins of CPython's `PyBuffer_ToContiguous` ([`copy_to_bytes`],
+//! [`to_bytes`], [`to_vec`]), `PyBuffer_FromContiguous`
+//! ([`copy_from_bytes`]) and `PyObject_CopyData` ([`assign`]).
+//!
+//! Overlap: views made by safe code never overlap (the borrow checker sees
+//! to that), and raw views promise the same. [`assign`] still compares the
+//! byte ranges of direct layouts (an O(ndim) test) and goes through a
+//! temporary when they meet; [`Overlap::Possible`] (used by `copy_within`,
+//! where both sides are parts of one view) also sends indirect copies
+//! through a temporary, since where their pointers lead is not known.
+
+pub(crate) mod plan;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::layout::{Layout, Order};
+use crate::raw::walk::{self, Run, Visit};
+use crate::raw::{RawBuffer, RawMut};
+use plan::Strategy;
+use std::ops::ControlFlow;
+
+/// Whether the two sides of an [`assign`] may share memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Overlap {
+    /// Distinct views: only a direct-layout range test is made.
+    ByContract,
+    /// Two parts of one view: indirect copies also use a temporary.
+    Possible,
+}
+
+/// Copies the items of `src` into `dst`, index by index.
+///
+/// # Safety
+///
+/// `dst`'s items (from `dst_ptr` through `dst_layout`) must be valid for
+/// writes and its pointer slots for reads; `src`'s items and slots valid
+/// for reads; no item byte of `dst` may overlap one of `src`; both layouts
+/// have the same shape and itemsize.
+unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src_layout: &Layout) {
+    let itemsize = dst_layout.itemsize();
+    match plan::plan(dst_layout, src_layout) {
+        Strategy::Nothing => {}
+        // SAFETY: both sides are contiguous in the same order, so their
+        // items are the `bytes` bytes from each base; valid and disjoint by
+        // the caller's contract.
+        Strategy::Memcpy { bytes } => unsafe { std::ptr::copy_nonoverlapping(src_ptr, dst_ptr, bytes) },
+        Strategy::Walk => {
+            let mut copy_run = |run: Run<2>| {
+                let [d, s] = run.ptrs;
+                let [ds, ss] = run.strides;
+                let row = isize::try_from(itemsize).unwrap_or(isize::MAX);
+                if ds == row && ss == row {
+                    // SAFETY: a run of `len` items contiguous on both
+                    // sides: `len * itemsize` bytes from each pointer, all
+                    // item bytes (valid, disjoint: caller).
+                    unsafe { std::ptr::copy_nonoverlapping(s, d, run.len * itemsize) };
+                } else {
+                    for k in 0..run.len as isize {
+                        // SAFETY: item k of the run on each side (valid,
+                        // disjoint: caller).
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(
+                                s.wrapping_offset(ss.wrapping_mul(k)),
+                                d.wrapping_offset(ds.wrapping_mul(k)),
+                                itemsize,
+                            );
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            };
+            // SAFETY: pointer slots of both sides are readable (caller);
+            // the shapes are equal.
+            let _ = unsafe {
+                walk::for_each_run(
+                    [dst_ptr, src_ptr.cast_mut()],
+                    [dst_layout, src_layout],
+                    Visit::AnyOrder,
+                    &mut copy_run,
+                )
+            };
+        }
+    }
+}
+
+fn check_same_structure(dst: &Layout, src: &Layout) -> Result<()> {
+    if dst.shape() != src.shape() || dst.itemsize() != src.itemsize() {
+        return Err(Error::new(
+            ErrorKind::ShapeMismatch,
+            format!(
+                "cannot copy items of shape {:?} ({} bytes each) into shape {:?} ({} bytes each)",
+                src.shape(),
+                src.itemsize(),
+                dst.shape(),
+                dst.itemsize()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Copies `src` into `dst` item by item (same shape and itemsize; formats
+/// are the caller's concern). Overlapping memory is copied as if through a
+/// temporary (memmove semantics).
+pub(crate) fn assign(dst: &mut RawMut, src: &RawBuffer, overlap: Overlap) -> Result<()> {
+    check_same_structure(dst.raw().layout(), src.layout())?;
+    let overlapping = plan::may_overlap(
+        (dst.raw().ptr().addr(), dst.raw().layout()),
+        (src.ptr().addr(), src.layout()),
+        overlap == Overlap::Possible,
+    );
+    if overlapping {
+        let staged = to_bytes(src, Order::C);
+        return copy_from_bytes(dst, &staged, Order::C);
+    }
+    let dst = dst.raw();
+    // SAFETY: `dst` is a mutable view's buffer (invariant 2: writable,
+    // exclusive) and `src` a readable one (invariant 1); they do not
+    // overlap (checked above for direct layouts; for indirect ones by the
+    // views' contracts, or we went through the temporary); the structures
+    // match (checked).
+    unsafe { execute(dst.ptr(), dst.layout(), src.ptr(), src.layout()) };
+    Ok(())
+}
+
+/// `PyBuffer_ToContiguous`: the items of `src` packed into `dst` in
+/// `order` ([`Order::A`] keeps the stored order of a contiguous buffer).
+pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Result<()> {
+    let layout = src.layout();
+    if dst.len() != layout.nbytes() {
+        return Err(Error::new(
+            ErrorKind::LengthMismatch,
+            format!("destination holds {} bytes, the view {}", dst.len(), layout.nbytes()),
+        ));
+    }
+    let packed = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order))?;
+    // SAFETY: `dst` is an exclusive byte slice of exactly `nbytes` bytes,
+    // which a contiguous layout of the same shape covers; `src` is a view's
+    // buffer (invariant 1), and a `&mut [u8]` cannot overlap memory a live
+    // view reads.
+    unsafe { execute(dst.as_mut_ptr(), &packed, src.ptr(), layout) };
+    Ok(())
+}
+
+/// `PyBuffer_FromContiguous`: fills `dst` from bytes packed in `order`
+/// ([`Order::A`]: `dst`'s stored order if it is contiguous, C otherwise).
+pub(crate) fn copy_from_bytes(dst: &mut RawMut, src: &[u8], order: Order) -> Result<()> {
+    let layout = dst.raw().layout();
+    if src.len() != layout.nbytes() {
+        return Err(Error::new(
+            ErrorKind::LengthMismatch,
+            format!("source holds {} bytes, the view {}", src.len(), layout.nbytes()),
+        ));
+    }
+    let packed = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order))?;
+    let dst = dst.raw();
+    // SAFETY: `dst` is a mutable view's buffer (invariant 2); `src` is a
+    // shared slice of exactly the packed size, which cannot overlap it.
+    unsafe { execute(dst.ptr(), dst.layout(), src.as_ptr(), &packed) };
+    Ok(())
+}
+
+/// The items of `src` as a vector of `T`s packed in `order`.
+///
+/// # Safety
+///
+/// Every item of `src` must be a valid `T`, and the itemsize
+/// `size_of::<T>()`.
+pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
+    let layout = src.layout();
+    let count = layout.len();
+    let mut out: Vec<T> = Vec::with_capacity(count);
+    // Layout::contiguous cannot fail for the shape of a valid layout.
+    if let Ok(packed) = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order)) {
+        // SAFETY: the spare capacity holds `count` items of itemsize bytes,
+        // exactly what the packed layout covers; fresh memory cannot
+        // overlap `src` (invariant 1: readable).
+        unsafe { execute(out.as_mut_ptr().cast::<u8>(), &packed, src.ptr(), layout) };
+        // SAFETY: every one of the `count` items was written with the bytes
+        // of a valid `T` (caller's contract).
+        unsafe { out.set_len(count) };
+    }
+    out
+}
+
+/// The items of `src` packed into a fresh byte vector.
+pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
+    let nbytes = src.layout().nbytes();
+    let mut out: Vec<u8> = Vec::with_capacity(nbytes);
+    let layout = src.layout();
+    if let Ok(packed) = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order)) {
+        // SAFETY: as in `to_vec`, with `nbytes` bytes of spare capacity.
+        unsafe { execute(out.as_mut_ptr(), &packed, src.ptr(), layout) };
+        // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
+        unsafe { out.set_len(nbytes) };
+    }
+    out
+}

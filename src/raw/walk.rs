@@ -1,0 +1,214 @@
+//! Walking items: addresses with suboffsets, and a visitor that hands out
+//! runs of items along the innermost dimension.
+//!
+//! This is the only place that loads pointers from pointer tables. The
+//! visitor follows each buffer's dereferences once per step of the
+//! dimension they belong to (not once per item), and gives the innermost
+//! dimension to its callback as a run `(pointers, strides, len)`, so a
+//! caller can copy a contiguous row with one `memcpy`.
+//!
+//! It walks several buffers of the same shape in lockstep, in an order that
+//! is valid for all of them: C order for direct buffers, the common
+//! application order when indirect buffers were transposed (see
+//! [`Layout`]). When two indirect buffers disagree on that order, it falls
+//! back to computing every address from scratch.
+
+use crate::layout::Layout;
+use std::ops::ControlFlow;
+
+/// Loads the pointer stored (possibly unaligned) at `slot`.
+///
+/// # Safety
+///
+/// `slot` must be valid for a read of one pointer.
+pub(crate) unsafe fn load_pointer(slot: *const u8) -> *mut u8 {
+    // SAFETY: the caller guarantees the read; `read_unaligned` imposes no
+    // alignment (rule 11: exporters need not align pointer tables).
+    unsafe { slot.cast::<*mut u8>().read_unaligned() }
+}
+
+/// The address of the item at `index`, every entry in range
+/// (`PyBuffer_GetPointer`).
+///
+/// # Safety
+///
+/// Every pointer slot the walk from `base` loads must be valid for reads
+/// (invariant 1 of [`RawBuffer`](super::RawBuffer)), and `index` must be
+/// within the shape.
+pub(crate) unsafe fn item_ptr(base: *mut u8, layout: &Layout, index: &[usize]) -> *mut u8 {
+    let step = |dim: usize| layout.strides()[dim].wrapping_mul(index[dim] as isize);
+    match layout.indirection() {
+        None => index.iter().enumerate().fold(base, |p, (dim, _)| p.wrapping_offset(step(dim))),
+        Some(ind) => {
+            let mut p = base;
+            for &dim in ind.order.iter() {
+                let dim = usize::from(dim);
+                p = p.wrapping_offset(step(dim));
+                if ind.deref[dim] {
+                    // SAFETY: the caller guarantees that the slots on this
+                    // item's path are readable.
+                    p = unsafe { load_pointer(p) }.wrapping_offset(ind.suboffsets[dim]);
+                }
+            }
+            p
+        }
+    }
+}
+
+/// Items `ptrs[j] + k * strides[j]` for `k in 0..len`, one per buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run<const N: usize> {
+    pub(crate) ptrs: [*mut u8; N],
+    pub(crate) strides: [isize; N],
+    pub(crate) len: usize,
+}
+
+/// Which orders of visiting are acceptable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Visit {
+    /// Logical C order (the last index fastest), e.g. for iteration.
+    COrder,
+    /// Any order that reaches every index tuple once (copies, comparisons).
+    AnyOrder,
+}
+
+/// One dimension of the walk, for all buffers.
+#[derive(Clone, Copy)]
+struct Level<const N: usize> {
+    extent: usize,
+    strides: [isize; N],
+    /// The displacement after a pointer load, for buffers that load one.
+    derefs: [Option<isize>; N],
+}
+
+/// Calls `f` for runs covering every index tuple of the buffers, which all
+/// have the same shape. Stops early when `f` breaks.
+///
+/// # Safety
+///
+/// For every `j`, every pointer slot reached from `bases[j]` through
+/// `layouts[j]` must be valid for reads (invariant 1 of
+/// [`RawBuffer`](super::RawBuffer)); all layouts must have the same shape.
+pub(crate) unsafe fn for_each_run<const N: usize>(
+    bases: [*mut u8; N],
+    layouts: [&Layout; N],
+    visit: Visit,
+    f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let shape = layouts[0].shape();
+    if shape.contains(&0) {
+        return ControlFlow::Continue(());
+    }
+    let Some(order) = walk_order(&layouts, visit) else {
+        // SAFETY: forwarded from the caller.
+        return unsafe { for_each_item_naive(bases, layouts, f) };
+    };
+    let levels: Vec<Level<N>> = order
+        .iter()
+        .map(|&dim| Level {
+            extent: shape[dim],
+            strides: layouts.map(|l| l.strides()[dim]),
+            derefs: layouts.map(|l| {
+                l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])
+            }),
+        })
+        .collect();
+    // SAFETY: forwarded from the caller; the levels follow each buffer's
+    // application order.
+    unsafe { walk_levels(&levels, bases, f) }
+}
+
+/// A loop order valid for every buffer: the application order shared by
+/// the indirect buffers (C order if there are none). `None` if they
+/// disagree, or if C order is required and the shared order is not C.
+fn walk_order<const N: usize>(layouts: &[&Layout; N], visit: Visit) -> Option<Vec<usize>> {
+    let mut shared: Option<&[u8]> = None;
+    for layout in layouts {
+        if let Some(ind) = layout.indirection() {
+            match shared {
+                None => shared = Some(&ind.order),
+                Some(order) if order == &*ind.order => {}
+                Some(_) => return None,
+            }
+        }
+    }
+    let order: Vec<usize> = match shared {
+        Some(order) => order.iter().map(|&d| usize::from(d)).collect(),
+        None => (0..layouts[0].ndim()).collect(),
+    };
+    let is_c = order.iter().enumerate().all(|(k, &d)| k == d);
+    if visit == Visit::COrder && !is_c { None } else { Some(order) }
+}
+
+/// # Safety
+///
+/// As [`for_each_run`], with `levels` built from the layouts.
+unsafe fn walk_levels<const N: usize>(
+    levels: &[Level<N>],
+    ptrs: [*mut u8; N],
+    f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let Some((level, rest)) = levels.split_first() else {
+        // A zero-dimensional buffer: one item.
+        return f(Run { ptrs, strides: [0; N], len: 1 });
+    };
+    let loads = level.derefs.iter().any(Option::is_some);
+    if rest.is_empty() && !loads {
+        return f(Run { ptrs, strides: level.strides, len: level.extent });
+    }
+    for i in 0..level.extent {
+        let mut next = ptrs;
+        for j in 0..N {
+            // i < extent: within the span (Layout invariant 3).
+            next[j] = ptrs[j].wrapping_offset(level.strides[j].wrapping_mul(i as isize));
+            if let Some(suboffset) = level.derefs[j] {
+                // SAFETY: this slot is on the path of the items below index
+                // i, which the caller guarantees readable.
+                next[j] = unsafe { load_pointer(next[j]) }.wrapping_offset(suboffset);
+            }
+        }
+        if rest.is_empty() {
+            f(Run { ptrs: next, strides: [0; N], len: 1 })?;
+        } else {
+            // SAFETY: forwarded; `rest` are the remaining levels.
+            unsafe { walk_levels(rest, next, f) }?;
+        }
+    }
+    ControlFlow::Continue(())
+}
+
+/// Every item in C order, each address computed from scratch.
+///
+/// # Safety
+///
+/// As [`for_each_run`].
+unsafe fn for_each_item_naive<const N: usize>(
+    bases: [*mut u8; N],
+    layouts: [&Layout; N],
+    f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
+) -> ControlFlow<()> {
+    let shape = layouts[0].shape();
+    let mut index = vec![0_usize; shape.len()];
+    loop {
+        let mut ptrs = bases;
+        for j in 0..N {
+            // SAFETY: `index` is within the shape; slots are readable
+            // (caller).
+            ptrs[j] = unsafe { item_ptr(bases[j], layouts[j], &index) };
+        }
+        f(Run { ptrs, strides: [0; N], len: 1 })?;
+        // Advance the odometer, last index fastest.
+        let mut dim = shape.len();
+        loop {
+            if dim == 0 {
+                return ControlFlow::Continue(());
+            }
+            dim -= 1;
+            index[dim] += 1;
+            if index[dim] < shape[dim] {
+                break;
+            }
+            index[dim] = 0;
+        }
+    }
+}

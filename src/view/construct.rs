@@ -1,0 +1,416 @@
+//! Every way to make a view: from Rust slices (checked, safe), and from
+//! foreign memory (raw parts or a `Py_buffer`; `unsafe`, then checked as far
+//! as the information allows).
+//!
+//! All constructors funnel through the one validator in
+//! [`crate::layout::check`]: layouts are valid by construction, slices are
+//! checked against their length ([`Layout::check_bounds`]), and mutable
+//! views refuse overlapping items ([`Layout::has_aliased_items`]).
+
+use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::Element;
+use crate::format::element::needs_validation;
+use crate::format::Format;
+use crate::layout::check::check_unaliased;
+use crate::layout::{Layout, Order};
+use crate::raw::info::{BufferInfo, read_info};
+use crate::raw::{RawBuffer, RawMut, typed};
+use bytemuck::Pod;
+use std::marker::PhantomData;
+
+/// The 1-D layout of a slice of `T`.
+fn slice_layout<T>(len: usize) -> Layout {
+    const { assert!(size_of::<T>() > 0, "zero-sized types cannot be view items") };
+    // A slice's byte length never exceeds isize::MAX, so this cannot fail.
+    Layout::contiguous(&[len], size_of::<T>(), Order::C).unwrap_or_else(|_| unreachable!())
+}
+
+fn null_pointer() -> Error {
+    Error::new(ErrorKind::InvalidLayout, "the base pointer is null")
+}
+
+/// Refuses a layout whose items would not coincide with `T`s of the slice
+/// they come from, for types whose bit patterns are not all valid: an item
+/// straddling two `T`s could hold (or, when written, create) an invalid
+/// value.
+fn check_item_grid<T: Element>(layout: &Layout, offset: usize) -> Result<()> {
+    let size = size_of::<T>();
+    let on_grid = offset % size == 0 && layout.strides().iter().all(|&s| s.unsigned_abs() % size == 0);
+    if needs_validation::<T>() && !layout.is_empty() && !on_grid {
+        return Err(Error::new(
+            ErrorKind::Misaligned,
+            format!(
+                "items of {} must start on element boundaries of the slice \
+                 (offset and strides multiples of {size})",
+                std::any::type_name::<T>()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl<'a> BufferView<'a> {
+    /// A 1-D view of a slice; the format is `T::FORMAT`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::BufferView;
+    ///
+    /// let v = BufferView::from_slice(&[1.5f32, 2.5]);
+    /// assert_eq!((v.format().as_str(), v.shape(), v.itemsize()), ("f", &[2][..], 4));
+    /// ```
+    pub fn from_slice<T: Element>(data: &'a [T]) -> BufferView<'a> {
+        let layout = slice_layout::<T>(data.len());
+        // SAFETY: the layout covers exactly the slice's bytes, which are
+        // initialized (`T: NoUninit`), readable and unaliased by writers
+        // for 'a (a shared borrow): invariants 1 and 4. Invariant 3 holds
+        // for `T` should the view be typed as `T`.
+        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::foreign(T::FORMAT)) };
+        BufferView::from_raw(raw)
+    }
+
+    /// A view of `data` with any layout, its base `offset` bytes into
+    /// `data`, and any format (the format's own size need not equal the
+    /// layout's itemsize, as in CPython).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfBounds`] if an item reaches outside `data`;
+    /// [`ErrorKind::Indirect`] if the layout has suboffsets (pointer tables
+    /// cannot be checked in a byte slice; see
+    /// [`from_raw_parts`](BufferView::from_raw_parts)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, Format, Layout};
+    ///
+    /// // Every other big-endian u16, backwards.
+    /// let bytes = [0, 1, 0xff, 0xff, 0, 2, 0xff, 0xff, 0, 3];
+    /// let layout = Layout::new(&[3], &[-4], 2).unwrap();
+    /// let v = BufferView::new(&bytes, layout, 8, Format::parse(">H").unwrap()).unwrap();
+    /// assert_eq!(v.to_vec_native::<u16>(memoryview::Order::C).unwrap(), [3, 2, 1]);
+    /// ```
+    pub fn new(data: &'a [u8], layout: Layout, offset: usize, format: Format) -> Result<BufferView<'a>> {
+        layout.check_bounds(offset, data.len())?;
+        let base = data.as_ptr().wrapping_add(offset).cast_mut();
+        // SAFETY: every item lies inside `data` (checked), which is
+        // initialized, readable and not written for 'a: invariants 1, 4.
+        Ok(BufferView::from_raw(unsafe { RawBuffer::new(base, layout, format) }))
+    }
+
+    /// A view of foreign memory: `ptr` is the base (`Py_buffer.buf`).
+    ///
+    /// Null is refused; nothing else about the memory can be checked.
+    ///
+    /// # Safety
+    ///
+    /// For the lifetime `'a`:
+    /// - for every index tuple, the item address that `layout` gives from
+    ///   `ptr` (adding strides; at dereferenced dimensions loading a
+    ///   pointer, read unaligned, and adding the suboffset) must be valid
+    ///   for reads of `itemsize` initialized bytes, and every pointer slot
+    ///   loaded on the way must be valid for reads and hold such a pointer;
+    /// - nothing may write to those items or pointer slots.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidLayout`] if `ptr` is null.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, Format, Layout, Order};
+    ///
+    /// // Two rows of a PIL-style image, reached through a pointer table.
+    /// let row0 = [1u8, 2, 3];
+    /// let row1 = [4u8, 5, 6];
+    /// let table = [row1.as_ptr(), row0.as_ptr()];
+    /// let layout = Layout::with_suboffsets(&[2, 3], &[8, 1], &[0, -1], 1).unwrap();
+    /// // SAFETY: the table and both rows outlive `v` and are not written.
+    /// let v = unsafe { BufferView::from_raw_parts(table.as_ptr().cast(), layout, Format::bytes()) }.unwrap();
+    /// assert_eq!(v.to_bytes(Order::C), [4, 5, 6, 1, 2, 3]);
+    /// ```
+    pub unsafe fn from_raw_parts(ptr: *const u8, layout: Layout, format: Format) -> Result<BufferView<'a>> {
+        if ptr.is_null() {
+            return Err(null_pointer());
+        }
+        // SAFETY: invariants 1 and 4 are the caller's contract.
+        Ok(BufferView::from_raw(unsafe { RawBuffer::new(ptr.cast_mut(), layout, format) }))
+    }
+
+    /// A view of the memory a `Py_buffer` describes. Missing fields are
+    /// filled in as CPython does: a null format is `"B"`, a null shape
+    /// (with `ndim == 1`) is `[len / itemsize]`, null strides are C strides,
+    /// null suboffsets mean a direct buffer. `readonly` is ignored (the view
+    /// is read-only).
+    ///
+    /// # Safety
+    ///
+    /// `info.format` must be null or NUL-terminated; `info.shape`,
+    /// `info.strides` and `info.suboffsets` must each be null or point to
+    /// `ndim` values; and the memory must satisfy the contract of
+    /// [`from_raw_parts`](BufferView::from_raw_parts).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidLayout`] for a null `buf`, a negative `ndim`,
+    /// `len` or extent, a non-positive itemsize, or a null shape with
+    /// `ndim > 1`; [`ErrorKind::TooManyDimensions`];
+    /// [`ErrorKind::Overflow`]; [`ErrorKind::LengthMismatch`] if `len` is
+    /// not `product(shape) * itemsize`; [`ErrorKind::InvalidFormat`] if the
+    /// format is not UTF-8.
+    pub unsafe fn from_buffer_info(info: &BufferInfo) -> Result<BufferView<'a>> {
+        // SAFETY: the caller vouches for the arrays and string.
+        let (ptr, layout, format) = unsafe { read_info(info) }?;
+        // SAFETY: forwarded from the caller.
+        unsafe { BufferView::from_raw_parts(ptr, layout, format) }
+    }
+}
+
+impl<'a> BufferViewMut<'a> {
+    /// A 1-D writable view of a slice; the format is `T::FORMAT`.
+    ///
+    /// `T: Pod` because an untyped view can write any bytes.
+    pub fn from_slice<T: Element + Pod>(data: &'a mut [T]) -> BufferViewMut<'a> {
+        let layout = slice_layout::<T>(data.len());
+        let ptr = data.as_mut_ptr().cast::<u8>();
+        // SAFETY: the layout covers exactly the slice's bytes, which are
+        // initialized, readable, writable with any bytes (`T: Pod`) and
+        // exclusively ours for 'a; contiguous items do not overlap.
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        BufferViewMut::from_raw(raw)
+    }
+
+    /// A writable view of `data` with any layout whose items do not
+    /// overlap, its base `offset` bytes into `data`.
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::new`], and [`ErrorKind::Aliased`] if two items
+    /// would share bytes.
+    pub fn new(data: &'a mut [u8], layout: Layout, offset: usize, format: Format) -> Result<BufferViewMut<'a>> {
+        layout.check_bounds(offset, data.len())?;
+        check_unaliased(&layout)?;
+        let base = data.as_mut_ptr().wrapping_add(offset);
+        // SAFETY: items inside `data` (checked), exclusively ours for 'a,
+        // not overlapping (checked): invariants 1 and 2.
+        Ok(BufferViewMut::from_raw(unsafe { RawMut::new(RawBuffer::new(base, layout, format)) }))
+    }
+
+    /// A writable view of foreign memory.
+    ///
+    /// Items along direct dimensions are checked not to overlap; where the
+    /// loaded pointers of an indirect layout lead cannot be checked.
+    ///
+    /// # Safety
+    ///
+    /// As [`BufferView::from_raw_parts`], and for `'a` the items must be
+    /// valid for writes, must not be accessed except through this view, and
+    /// no two index tuples may reach overlapping bytes (items reached
+    /// through different pointers included).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidLayout`] if `ptr` is null;
+    /// [`ErrorKind::Aliased`] if direct dimensions make items overlap.
+    pub unsafe fn from_raw_parts(ptr: *mut u8, layout: Layout, format: Format) -> Result<BufferViewMut<'a>> {
+        if ptr.is_null() {
+            return Err(null_pointer());
+        }
+        check_unaliased(&layout)?;
+        // SAFETY: invariants 1 and 2 are the caller's contract, with the
+        // direct part of invariant 2 checked above.
+        Ok(BufferViewMut::from_raw(unsafe { RawMut::new(RawBuffer::new(ptr, layout, format)) }))
+    }
+
+    /// A writable view of the memory a `Py_buffer` describes (see
+    /// [`BufferView::from_buffer_info`]).
+    ///
+    /// # Safety
+    ///
+    /// As [`BufferView::from_buffer_info`] and
+    /// [`BufferViewMut::from_raw_parts`].
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::from_buffer_info`], and [`ErrorKind::ReadOnly`] if
+    /// `info.readonly` is set.
+    pub unsafe fn from_buffer_info(info: &BufferInfo) -> Result<BufferViewMut<'a>> {
+        if info.readonly != 0 {
+            return Err(Error::new(ErrorKind::ReadOnly, "the Py_buffer is read-only"));
+        }
+        // SAFETY: the caller vouches for the arrays and string.
+        let (ptr, layout, format) = unsafe { read_info(info) }?;
+        // SAFETY: forwarded from the caller.
+        unsafe { BufferViewMut::from_raw_parts(ptr, layout, format) }
+    }
+}
+
+impl<'a, T: Element> MemoryView<'a, T> {
+    /// A 1-D view of a slice.
+    pub fn from_slice(data: &'a [T]) -> MemoryView<'a, T> {
+        MemoryView { buffer: BufferView::from_slice(data), _item: PhantomData }
+    }
+
+    /// A C-contiguous view of `data` with `shape`, whose product must be
+    /// `data.len()`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::ShapeMismatch`] if the sizes differ;
+    /// [`ErrorKind::TooManyDimensions`].
+    pub fn from_shape(data: &'a [T], shape: &[usize]) -> Result<MemoryView<'a, T>> {
+        MemoryView::from_slice(data).reshape(shape)
+    }
+
+    /// A view of `data` with any layout (strides in bytes, any sign), its
+    /// base `offset` bytes into `data`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] if `layout.itemsize()` is not
+    /// `size_of::<T>()`; [`ErrorKind::OutOfBounds`];
+    /// [`ErrorKind::Indirect`]; [`ErrorKind::InvalidValue`] (for types like
+    /// `bool`) if an item that straddles two elements is not a valid `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{Layout, MemoryView, Order};
+    ///
+    /// let data = [0u32, 1, 2, 3, 4, 5];
+    /// // The last column of a 2x3 array, bottom to top: offset of item (1, 2).
+    /// let layout = Layout::new(&[2], &[-12], 4).unwrap();
+    /// let v = MemoryView::new(&data, layout, 20).unwrap();
+    /// assert_eq!(v.to_vec(Order::C), [5, 2]);
+    /// ```
+    pub fn new(data: &'a [T], layout: Layout, offset: usize) -> Result<MemoryView<'a, T>> {
+        let bytes: &'a [u8] = bytemuck::cast_slice(data);
+        BufferView::new(bytes, layout, offset, Format::foreign(T::FORMAT))?.typed()
+    }
+
+    /// A typed view of foreign memory; the format is `T::FORMAT`.
+    ///
+    /// # Safety
+    ///
+    /// As [`BufferView::from_raw_parts`], with `layout.itemsize()` equal to
+    /// `size_of::<T>()`. (Items that are not valid `T`s are refused, not
+    /// read.)
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::from_raw_parts`] and [`BufferView::typed`].
+    pub unsafe fn from_raw_parts(ptr: *const u8, layout: Layout) -> Result<MemoryView<'a, T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { BufferView::from_raw_parts(ptr, layout, Format::foreign(T::FORMAT)) }?.typed()
+    }
+}
+
+impl<'a, T: Element> MemoryViewMut<'a, T> {
+    /// A 1-D writable view of a slice.
+    pub fn from_slice(data: &'a mut [T]) -> MemoryViewMut<'a, T> {
+        let layout = slice_layout::<T>(data.len());
+        let ptr = data.as_mut_ptr().cast::<u8>();
+        // SAFETY: the layout covers exactly the slice's bytes: initialized,
+        // writable, exclusively ours for 'a, not overlapping; every item is
+        // a `T` (invariant 3), and typed writes only store `T`s.
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData }
+    }
+
+    /// A C-contiguous writable view of `data` with `shape`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MemoryView::from_shape`].
+    pub fn from_shape(data: &'a mut [T], shape: &[usize]) -> Result<MemoryViewMut<'a, T>> {
+        MemoryViewMut::from_slice(data).reshape(shape)
+    }
+
+    /// A writable view of `data` with any layout whose items do not
+    /// overlap, its base `offset` bytes into `data`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MemoryView::new`], [`ErrorKind::Aliased`] for overlapping
+    /// items, and [`ErrorKind::Misaligned`] if `T` has invalid bit patterns
+    /// (`bool`) and the offset or a stride is not a multiple of its size.
+    pub fn new(data: &'a mut [T], layout: Layout, offset: usize) -> Result<MemoryViewMut<'a, T>> {
+        if layout.itemsize() != size_of::<T>() {
+            return Err(Error::new(
+                ErrorKind::IncompatibleFormat,
+                format!("layout itemsize {} is not the size of {}", layout.itemsize(), std::any::type_name::<T>()),
+            ));
+        }
+        check_item_grid::<T>(&layout, offset)?;
+        let len = size_of_val(data);
+        layout.check_bounds(offset, len)?;
+        check_unaliased(&layout)?;
+        let base = data.as_mut_ptr().cast::<u8>().wrapping_add(offset);
+        // SAFETY: items inside `data` (checked), exclusively ours, not
+        // overlapping (checked); each item is a whole `T` of the slice or,
+        // for types with every bit pattern valid, any bytes of it
+        // (checked): invariants 1–3.
+        let raw = unsafe { RawMut::new(RawBuffer::new(base, layout, Format::foreign(T::FORMAT))) };
+        Ok(MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData })
+    }
+
+    /// A typed writable view of foreign memory; the format is `T::FORMAT`.
+    ///
+    /// # Safety
+    ///
+    /// As [`BufferViewMut::from_raw_parts`], with `layout.itemsize()` equal
+    /// to `size_of::<T>()`.
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferViewMut::from_raw_parts`] and
+    /// [`BufferViewMut::into_typed`].
+    pub unsafe fn from_raw_parts(ptr: *mut u8, layout: Layout) -> Result<MemoryViewMut<'a, T>> {
+        // SAFETY: forwarded from the caller.
+        unsafe { BufferViewMut::from_raw_parts(ptr, layout, Format::foreign(T::FORMAT)) }?.into_typed()
+    }
+}
+
+impl<'a> BufferView<'a> {
+    /// This view typed as `T`s.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] unless the format describes `T` in
+    /// native byte order (see [`Element`]) and the itemsize is
+    /// `size_of::<T>()`; [`ErrorKind::InvalidValue`] if an item is not a
+    /// valid `T` (a `bool` byte other than 0 or 1; only types with invalid
+    /// bit patterns are scanned).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, ErrorKind, Format, Layout, Order};
+    ///
+    /// let bytes = [1u8, 0, 2];
+    /// let layout = Layout::contiguous(&[3], 1, Order::C).unwrap();
+    /// let v = BufferView::new(&bytes, layout, 0, Format::parse("?").unwrap()).unwrap();
+    /// assert_eq!(v.typed::<bool>().unwrap_err().kind(), ErrorKind::InvalidValue);
+    /// assert_eq!(v.slice_axis(0, ..2).unwrap().typed::<bool>().unwrap().to_vec(Order::C), [true, false]);
+    /// ```
+    pub fn typed<T: Element>(&self) -> Result<MemoryView<'a, T>> {
+        typed::check::<T>(self.raw())?;
+        Ok(MemoryView { buffer: self.clone(), _item: PhantomData })
+    }
+}
+
+impl<'a> BufferViewMut<'a> {
+    /// This view typed as `T`s (see [`BufferView::typed`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::typed`].
+    pub fn into_typed<T: Element>(self) -> Result<MemoryViewMut<'a, T>> {
+        typed::check::<T>(self.raw())?;
+        Ok(MemoryViewMut { buffer: self, _item: PhantomData })
+    }
+}
