@@ -41,8 +41,9 @@ mod def {
     ///    the same holds. Pointers are derived with `wrapping_offset` and
     ///    only dereferenced at those addresses.
     /// 2. If the owning view is mutable, those item bytes are also valid for
-    ///    writes, nothing else accesses them during `'a`, and (for direct
-    ///    dimensions) no two index tuples reach overlapping bytes.
+    ///    writes and nothing else accesses them during `'a`. (Items may
+    ///    overlap each other, as CPython allows; code that writes items
+    ///    from several threads must check [`Layout::has_aliased_items`].)
     /// 3. If the owning view is typed with `T`, every item's bytes are a
     ///    valid `T` (`layout.itemsize() == size_of::<T>()`).
     /// 4. If the owning view is shared, nothing writes the items during `'a`.
@@ -147,8 +148,7 @@ impl RawBuffer {
 /// # Invariants
 ///
 /// The inner buffer satisfies invariant 2 of [`RawBuffer`] (writable,
-/// exclusive, items do not overlap along direct dimensions) in addition to
-/// the others.
+/// exclusive) in addition to the others.
 #[derive(Debug)]
 pub(crate) struct RawMut(RawBuffer);
 
@@ -170,9 +170,9 @@ impl RawMut {
     /// The result owns a subset of `self`'s items, so a mutable view can
     /// hold it (while `self` is borrowed mutably, or in place of `self`).
     pub(crate) fn rebased(&self, layout: Layout, shift: BaseShift) -> RawMut {
-        // SAFETY: a subset of writable, exclusive, non-overlapping items is
-        // writable, exclusive and non-overlapping; reordering dimensions
-        // does not change which bytes items reach.
+        // SAFETY: a subset of writable, exclusive items is writable and
+        // exclusive; reordering dimensions does not change which bytes
+        // items reach.
         unsafe { RawMut::new(self.0.rebased(layout, shift)) }
     }
 
@@ -262,8 +262,8 @@ impl RawBuffer {
         }
         // SAFETY: both layouts are direct and C-contiguous with the same
         // byte count, so from the same base they cover exactly the same
-        // bytes (invariants 1, 2 and 4 carry over; contiguous items never
-        // overlap). Invariant 3 is the typed caller's to restore.
+        // bytes (invariants 1, 2 and 4 carry over). Invariant 3 is the
+        // typed caller's to restore.
         Ok(unsafe { RawBuffer::new(self.ptr(), layout, format) })
     }
 }

@@ -5,7 +5,10 @@
 //! All constructors funnel through the one validator in
 //! [`crate::layout::check`]: layouts are valid by construction, slices are
 //! checked against their length ([`Layout::check_bounds`]), and mutable
-//! views refuse overlapping items ([`Layout::has_aliased_items`]).
+//! views made from Rust slices refuse overlapping items
+//! ([`Layout::has_aliased_items`]: a zero stride into a `&mut [T]` is
+//! almost certainly a mistake). Mutable views of foreign memory accept
+//! them, as CPython does.
 
 use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
 use crate::error::{Error, ErrorKind, Result};
@@ -179,7 +182,7 @@ impl<'a> BufferViewMut<'a> {
         let ptr = data.as_mut_ptr().cast::<u8>();
         // SAFETY: the layout covers exactly the slice's bytes, which are
         // initialized, readable, writable with any bytes (`T: Pod`) and
-        // exclusively ours for 'a; contiguous items do not overlap.
+        // exclusively ours for 'a.
         let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
         BufferViewMut::from_raw(raw)
     }
@@ -195,34 +198,31 @@ impl<'a> BufferViewMut<'a> {
         layout.check_bounds(offset, data.len())?;
         check_unaliased(&layout)?;
         let base = data.as_mut_ptr().wrapping_add(offset);
-        // SAFETY: items inside `data` (checked), exclusively ours for 'a,
-        // not overlapping (checked): invariants 1 and 2.
+        // SAFETY: items inside `data` (checked), exclusively ours for 'a:
+        // invariants 1 and 2.
         Ok(BufferViewMut::from_raw(unsafe { RawMut::new(RawBuffer::new(base, layout, format)) }))
     }
 
     /// A writable view of foreign memory.
     ///
-    /// Items along direct dimensions are checked not to overlap; where the
-    /// loaded pointers of an indirect layout lead cannot be checked.
+    /// As in CPython, items may overlap (zero strides, strides smaller than
+    /// the itemsize, pointers to the same row): writing one item then
+    /// changes another, and a copy into such a view stores items one after
+    /// another on one thread, so the last write to a byte wins.
     ///
     /// # Safety
     ///
     /// As [`BufferView::from_raw_parts`], and for `'a` the items must be
-    /// valid for writes, must not be accessed except through this view, and
-    /// no two index tuples may reach overlapping bytes (items reached
-    /// through different pointers included).
+    /// valid for writes and must not be accessed except through this view.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidLayout`] if `ptr` is null;
-    /// [`ErrorKind::Aliased`] if direct dimensions make items overlap.
+    /// [`ErrorKind::InvalidLayout`] if `ptr` is null.
     pub unsafe fn from_raw_parts(ptr: *mut u8, layout: Layout, format: Format) -> Result<BufferViewMut<'a>> {
         if ptr.is_null() {
             return Err(null_pointer());
         }
-        check_unaliased(&layout)?;
-        // SAFETY: invariants 1 and 2 are the caller's contract, with the
-        // direct part of invariant 2 checked above.
+        // SAFETY: invariants 1 and 2 are the caller's contract.
         Ok(BufferViewMut::from_raw(unsafe { RawMut::new(RawBuffer::new(ptr, layout, format)) }))
     }
 
@@ -315,7 +315,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
         let layout = slice_layout::<T>(data.len());
         let ptr = data.as_mut_ptr().cast::<u8>();
         // SAFETY: the layout covers exactly the slice's bytes: initialized,
-        // writable, exclusively ours for 'a, not overlapping; every item is
+        // writable, exclusively ours for 'a; every item is
         // a `T` (invariant 3), and typed writes only store `T`s.
         let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
         MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData }
@@ -350,8 +350,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
         layout.check_bounds(offset, len)?;
         check_unaliased(&layout)?;
         let base = data.as_mut_ptr().cast::<u8>().wrapping_add(offset);
-        // SAFETY: items inside `data` (checked), exclusively ours, not
-        // overlapping (checked); each item is a whole `T` of the slice or,
+        // SAFETY: items inside `data` (checked), exclusively ours; each item is a whole `T` of the slice or,
         // for types with every bit pattern valid, any bytes of it
         // (checked): invariants 1–3.
         let raw = unsafe { RawMut::new(RawBuffer::new(base, layout, Format::foreign(T::FORMAT))) };

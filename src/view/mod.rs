@@ -58,8 +58,9 @@ pub struct BufferView<'a> {
 ///
 /// It behaves like a `&'a mut [u8]`: transforms consume it, and
 /// [`reborrow`](BufferViewMut::reborrow) and [`view`](BufferViewMut::view)
-/// lend it out. Its items never overlap each other (checked when it is
-/// made).
+/// lend it out. Views made from Rust slices never have overlapping items
+/// (checked when they are made); views of foreign memory may, as in
+/// CPython.
 ///
 /// # Examples
 ///
