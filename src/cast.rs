@@ -49,7 +49,7 @@ pub(crate) fn cast(layout: &Layout, format: &Format, new_format: &str, shape: Op
     }
     let itemsize = target.itemsize();
     let nbytes = layout.nbytes();
-    if nbytes % itemsize != 0 {
+    if !nbytes.is_multiple_of(itemsize) {
         return Err(Error::new(ErrorKind::ShapeMismatch, "memoryview: length is not a multiple of itemsize"));
     }
     let new_layout = match shape {

@@ -1,7 +1,94 @@
-//! tmp
+//! Python's buffer protocol (PEP 3118) for Rust: typed and untyped views of
+//! strided and indirect memory, struct-module formats, request flags, and
+//! copies in C, Fortran or "any" order.
+//!
+//! A [`BufferView`] is the counterpart of a `Py_buffer`: a base pointer, a
+//! [`Layout`] (shape, byte strides of any sign, optional PIL-style
+//! suboffsets) and a [`Format`]. [`MemoryView<T>`] and [`MemoryViewMut<T>`]
+//! type the items with an [`Element`]. Slicing (Python semantics, every
+//! dimension), transposition, axis permutation and indexing are zero-copy;
+//! copies go through one planner.
+//!
+//! # Viewing foreign memory
+//!
+//! ```
+//! use memoryview::{Layout, MemoryView, Order, Slice};
+//!
+//! // A 3x4 C array of f32, as a C library would hand it over.
+//! let data: Vec<f32> = (0..12).map(|i| i as f32).collect();
+//! let a = MemoryView::from_shape(&data, &[3, 4]).unwrap();
+//!
+//! // Every other column, rows reversed: a[::-1, ::2]. No copy.
+//! let s = a.slice(&[Slice::from(..).step(-1), Slice::from(..).step(2)]).unwrap();
+//! assert_eq!(s.shape(), &[3, 2]);
+//! assert_eq!(s.strides(), &[-16, 8]);
+//!
+//! // The transpose, copied out in Fortran order (= s in C order).
+//! assert_eq!(s.t().to_vec(Order::F), s.to_vec(Order::C));
+//! assert_eq!(s.to_vec(Order::C), [8.0, 10.0, 4.0, 6.0, 0.0, 2.0]);
+//! ```
+//!
+//! Memory described by raw parts (a pointer from C, a `Py_buffer`, a
+//! memory-mapped file) is viewed with the `unsafe` constructors
+//! [`BufferView::from_raw_parts`] and [`BufferView::from_buffer_info`],
+//! which accept negative strides, strides that are not multiples of the
+//! itemsize, misaligned pointers and suboffsets in any dimension:
+//!
+//! ```
+//! use memoryview::{BufferView, Format, Layout, Order};
+//!
+//! // A PIL-style image: rows reached through a table of pointers.
+//! let rows = [[1u8, 2, 3], [4, 5, 6]];
+//! let table = [rows[1].as_ptr(), rows[0].as_ptr()];
+//! let layout = Layout::with_suboffsets(&[2, 3], &[8, 1], &[0, -1], 1).unwrap();
+//! // SAFETY: the table and the rows outlive `image` and are not written.
+//! let image = unsafe { BufferView::from_raw_parts(table.as_ptr().cast(), layout, Format::bytes()) }.unwrap();
+//! assert_eq!(image.to_bytes(Order::C), [4, 5, 6, 1, 2, 3]);
+//! assert_eq!(image.t().to_bytes(Order::C), [4, 1, 5, 2, 6, 3]);
+//! ```
+//!
+//! # The protocol
+//!
+//! - [`BufferFlags`] has every `PyBUF_*` request with CPython's bits;
+//!   [`Exporter`] / [`ExporterMut`] answer requests in CPython's decision
+//!   order (for slices, arrays, `Vec` and the views), and [`fill_info`] is
+//!   `PyBuffer_FillInfo`. [`BufferInfo`] is the C `Py_buffer` struct.
+//! - [`Format`] parses the whole struct grammar plus the PEP 3118
+//!   extensions NumPy and ctypes emit, and decodes items into [`Value`]s;
+//!   [`size_from_format`] is `PyBuffer_SizeFromFormat`.
+//! - [`Layout::is_contiguous`] is `PyBuffer_IsContiguous`,
+//!   [`Layout::contiguous`] is `PyBuffer_FillContiguousStrides`,
+//!   [`BufferView::item_ptr`] is `PyBuffer_GetPointer`,
+//!   [`BufferView::to_bytes`] is `PyBuffer_ToContiguous`,
+//!   [`BufferViewMut::copy_from_bytes`] is `PyBuffer_FromContiguous`, and
+//!   [`BufferViewMut::assign`] is `PyObject_CopyData`.
+//!
+//! The crate agrees with CPython 3.11 on every vector in `tests/data`
+//! (generated from `_testbuffer`), with two deliberate differences: it
+//! follows `PyBuffer_IsContiguous` where memoryview's cached flags disagree
+//! (empty 1-D views whose stride is not the itemsize), and it decodes every
+//! struct format where `memoryview.tolist()` refuses multi-character ones.
+//!
+//! # Safety model
+//!
+//! `unsafe` code lives in four places: `raw` (a layout bound to memory,
+//! with its invariants written on the type, and the walker that follows
+//! suboffsets), `copy` (the copy kernels), `view::construct` (the
+//! constructors from raw parts) and `view::typed` (typed reads under the
+//! typed-view invariant). Every other module is `#![forbid(unsafe_code)]`.
+//! All layout arithmetic is checked ([`Layout`]'s invariants); typed reads
+//! are unaligned loads, so misaligned memory is fine; `bool` items are
+//! validated before they are read; byte-swapped formats are refused for
+//! typed access.
+//!
+//! # Features
+//!
+//! - `rayon` (default): large copies are split over rayon's thread pool.
+
 mod cast;
 mod copy;
 pub mod error;
+mod export;
 pub mod flags;
 pub mod format;
 pub mod layout;
@@ -10,11 +97,10 @@ pub mod slice;
 mod view;
 
 pub use error::{Error, ErrorKind, Result};
+pub use export::{Exported, Exporter, ExporterMut, fill_info, fill_info_mut};
 pub use flags::BufferFlags;
 pub use format::{ByteOrder, Element, Format, Value, size_from_format};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
 pub use slice::Slice;
 pub use view::{BufferView, BufferViewMut, Iter, MemoryView, MemoryViewMut};
-mod export;
-pub use export::{Exported, Exporter, ExporterMut, fill_info, fill_info_mut};

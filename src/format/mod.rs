@@ -1,7 +1,7 @@
 //! `Format`: what one item of a buffer is, as a struct-module / PEP 3118
 //! format string says.
 //!
-//! [`Format::parse`] reads the whole grammar (see [`parse`] for the rules),
+//! [`Format::parse`] reads the whole grammar (the rules are in the `parse` submodule),
 //! computes the itemsize and alignment, and [`Format::unpack`] /
 //! [`Format::decode`] turn an item's bytes into [`Value`]s the way
 //! `struct.unpack` does. [`size_from_format`] is `PyBuffer_SizeFromFormat`.

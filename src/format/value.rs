@@ -250,7 +250,7 @@ pub(crate) fn unpack_struct(def: &StructDef, bytes: &[u8]) -> Result<Vec<Value>>
 fn nest(flat: &mut impl Iterator<Item = Value>, shape: &[usize]) -> Value {
     match shape.split_first() {
         None => flat.next().unwrap_or(Value::Tuple(Vec::new())),
-        Some((&n, rest)) if rest.is_empty() => Value::List(flat.take(n).collect()),
+        Some((&n, [])) => Value::List(flat.take(n).collect()),
         Some((&n, rest)) => Value::List((0..n).map(|_| nest(flat, rest)).collect()),
     }
 }

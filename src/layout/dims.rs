@@ -36,13 +36,13 @@ impl<T: Copy + Default> DimVec<T> {
 
     /// `len` copies of `value`.
     pub(crate) fn filled(value: T, len: usize) -> Self {
-        if len <= INLINE_DIMS {
-            let mut items = [T::default(); INLINE_DIMS];
-            items[..len].fill(value);
-            // `len <= 8` fits in a u8.
-            DimVec::Inline { len: len as u8, items }
-        } else {
-            DimVec::Heap(vec![value; len])
+        match u8::try_from(len) {
+            Ok(short) if len <= INLINE_DIMS => {
+                let mut items = [T::default(); INLINE_DIMS];
+                items[..len].fill(value);
+                DimVec::Inline { len: short, items }
+            }
+            _ => DimVec::Heap(vec![value; len]),
         }
     }
 
@@ -51,9 +51,9 @@ impl<T: Copy + Default> DimVec<T> {
         match self {
             DimVec::Inline { len, items } => {
                 let n = usize::from(*len);
-                items.copy_within(index + 1..n, index);
-                items[n - 1] = T::default();
-                *len -= 1;
+                items[index..n].rotate_left(1);
+                *len = len.saturating_sub(1);
+                items[usize::from(*len)] = T::default();
             }
             DimVec::Heap(values) => {
                 values.remove(index);

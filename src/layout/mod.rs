@@ -3,8 +3,8 @@
 //! A layout is a value, with no pointer: itemsize, shape, byte strides and
 //! optional suboffsets. Together with a base pointer it gives every item's
 //! address. The submodules hold the rest of the arithmetic:
-//! [`order`] (contiguity, contiguous strides), [`check`] (the one validator),
-//! and [`ops`] (slicing, indexing and axis permutation, all metadata-only).
+//! `order` (contiguity, contiguous strides), `check` (the one validator),
+//! and `ops` (slicing, indexing and axis permutation, all metadata-only).
 //!
 //! # Addressing
 //!
@@ -14,7 +14,7 @@
 //! The application order is `0, 1, …, ndim-1` (PEP 3118's order) unless an
 //! indirect layout was transposed: moving a dimension across a dereference
 //! would change which pointer table it indexes, so the layout remembers the
-//! original order instead (see [`Layout::permute_axes`]).
+//! original order instead (see `BufferView::permute_axes`).
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
 

@@ -39,7 +39,7 @@ fn null_pointer() -> Error {
 /// value.
 fn check_item_grid<T: Element>(layout: &Layout, offset: usize) -> Result<()> {
     let size = size_of::<T>();
-    let on_grid = offset % size == 0 && layout.strides().iter().all(|&s| s.unsigned_abs() % size == 0);
+    let on_grid = offset.is_multiple_of(size) && layout.strides().iter().all(|&s| s.unsigned_abs().is_multiple_of(size));
     if needs_validation::<T>() && !layout.is_empty() && !on_grid {
         return Err(Error::new(
             ErrorKind::Misaligned,

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::ffi::CString;
 
 /// The deliberate differences from CPython 3.11, with the reason given.
-pub const DIFFERENCES: &[(&str, &str)] = &[
+pub(crate) const DIFFERENCES: &[(&str, &str)] = &[
     (
         "cached-flags",
         "memoryview's cached contiguity flags call an empty 1-D view with a stride other than \
@@ -38,16 +38,16 @@ pub const DIFFERENCES: &[(&str, &str)] = &[
 
 /// What running one file found.
 #[derive(Debug, Default)]
-pub struct Report {
-    pub passed: usize,
+pub(crate) struct Report {
+    pub(crate) passed: usize,
     /// Vector id and the checks that failed.
-    pub failed: Vec<(String, Vec<String>)>,
+    pub(crate) failed: Vec<(String, Vec<String>)>,
     /// How many checks each deliberate difference explained.
-    pub differences: BTreeMap<&'static str, usize>,
+    pub(crate) differences: BTreeMap<&'static str, usize>,
 }
 
 /// Runs every vector of a file (`every`: only every n-th vector, for Miri).
-pub fn run_file(path: &str, every: usize) -> Result<Report, String> {
+pub(crate) fn run_file(path: &str, every: usize) -> Result<Report, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let json: Json = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
     if json["schema"] != "memoryview-vectors/1" {
@@ -345,7 +345,8 @@ fn check_view(
         Err(e) => check.failures.push(format!("to_list failed: {e}")),
     }
     let eq_self = expect["eq_self"].as_bool().unwrap_or(true);
-    check.expect((view == view) == eq_self, || format!("m == m should be {eq_self}"));
+    let same_view = view.clone();
+    check.expect((*view == same_view) == eq_self, || format!("m == m should be {eq_self}"));
 
     // Getbuffer requests.
     for case in expect["getbuf"].as_array().into_iter().flatten() {
@@ -479,7 +480,7 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 /// Prints a report the way the example and the test show it.
-pub fn print_report(path: &str, report: &Report) -> bool {
+pub(crate) fn print_report(path: &str, report: &Report) -> bool {
     println!("{path}: {} passed, {} failed", report.passed, report.failed.len());
     for (reason, count) in &report.differences {
         let why = DIFFERENCES.iter().find(|(name, _)| name == reason).map_or("", |(_, why)| *why);
