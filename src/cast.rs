@@ -26,12 +26,20 @@ fn is_byte_format(format: &Format) -> bool {
 
 /// The layout and format of `layout`/`format` cast to `new_format`,
 /// optionally with `shape`.
-pub(crate) fn cast(layout: &Layout, format: &Format, new_format: &str, shape: Option<&[usize]>) -> Result<(Layout, Format)> {
+pub(crate) fn cast(
+    layout: &Layout,
+    format: &Format,
+    new_format: &str,
+    shape: Option<&[usize]>,
+) -> Result<(Layout, Format)> {
     if !layout.is_contiguous(Order::C) {
         return Err(Error::new(ErrorKind::NotContiguous, "memoryview: casts are restricted to C-contiguous views"));
     }
     if (shape.is_some() || layout.ndim() != 1) && layout.is_empty() {
-        return Err(Error::new(ErrorKind::ShapeMismatch, "memoryview: cannot cast view with zeros in shape or strides"));
+        return Err(Error::new(
+            ErrorKind::ShapeMismatch,
+            "memoryview: cannot cast view with zeros in shape or strides",
+        ));
     }
     let code = new_format.strip_prefix('@').unwrap_or(new_format);
     let mut chars = code.chars();

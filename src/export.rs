@@ -171,9 +171,7 @@ macro_rules! exported_accessors {
             /// are null.
             pub fn to_buffer_info(&self) -> BufferInfo {
                 let layout = self.layout();
-                let array = |values: Option<&[isize]>| {
-                    values.map_or(std::ptr::null_mut(), |v| v.as_ptr().cast_mut())
-                };
+                let array = |values: Option<&[isize]>| values.map_or(std::ptr::null_mut(), |v| v.as_ptr().cast_mut());
                 let shape = self.shape().map(|s| s.as_ptr().cast::<isize>().cast_mut());
                 BufferInfo {
                     buf: self.buf().cast_mut().cast(),

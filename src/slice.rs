@@ -64,8 +64,7 @@ impl Slice {
     /// [`ErrorKind::InvalidSlice`] if the step is zero;
     /// [`ErrorKind::Overflow`] if `extent` exceeds `isize::MAX`.
     pub fn indices(&self, extent: usize) -> Result<(isize, isize, usize)> {
-        let n = isize::try_from(extent)
-            .map_err(|_| Error::new(ErrorKind::Overflow, "extent does not fit in isize"))?;
+        let n = isize::try_from(extent).map_err(|_| Error::new(ErrorKind::Overflow, "extent does not fit in isize"))?;
         // PySlice_Unpack.
         let step = match self.step {
             None => 1,

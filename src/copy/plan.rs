@@ -46,9 +46,8 @@ pub(crate) fn may_overlap(a: (usize, &Layout), b: (usize, &Layout), if_indirect:
         let empty = a.1.is_empty() || b.1.is_empty();
         return !empty && if_indirect;
     };
-    let span = |base: usize, (low, high): (isize, isize)| {
-        (base.wrapping_add_signed(low), base.wrapping_add_signed(high))
-    };
+    let span =
+        |base: usize, (low, high): (isize, isize)| (base.wrapping_add_signed(low), base.wrapping_add_signed(high));
     let (a_start, a_end) = span(a.0, ra);
     let (b_start, b_end) = span(b.0, rb);
     a_start < b_end && b_start < a_end

@@ -104,11 +104,7 @@ pub(crate) fn match_element<T: Element>(format: &Format, itemsize: usize) -> Res
             if !same_class || have.size != want.size || have.complex != want.complex {
                 return Err(mismatch());
             }
-            if have.size == 1 || have.order.is_native() {
-                Ok(Match::Native)
-            } else {
-                Ok(Match::Swapped)
-            }
+            if have.size == 1 || have.order.is_native() { Ok(Match::Native) } else { Ok(Match::Swapped) }
         }
         _ if format.without_native_prefix() == want.without_native_prefix() => Ok(Match::Native),
         _ => Err(mismatch()),

@@ -116,7 +116,7 @@ impl Code {
         })
     }
 
-    fn is_extension(self) -> bool {
+    pub(crate) fn is_extension(self) -> bool {
         matches!(self, Code::LongDouble | Code::Ucs2 | Code::Ucs4 | Code::Object)
     }
 
@@ -241,6 +241,9 @@ impl Format {
     /// assert!(!Format::parse(" <i").unwrap().is_struct_syntax());
     /// ```
     pub fn parse(text: &str) -> Result<Format> {
+        if let Some(scalar) = parse::simple_scalar(text) {
+            return Ok(Format { text: FormatText::new(text), def: Def::Scalar(scalar) });
+        }
         let parsed = parse::parse(text)?;
         Ok(Format { text: FormatText::new(text), def: Def::from_parsed(parsed) })
     }
@@ -248,6 +251,9 @@ impl Format {
     /// A format for an exporter's text that keeps the text even if it does
     /// not parse.
     pub(crate) fn foreign(text: &str) -> Format {
+        if let Some(scalar) = parse::simple_scalar(text) {
+            return Format { text: FormatText::new(text), def: Def::Scalar(scalar) };
+        }
         match parse::parse(text) {
             Ok(parsed) => Format { text: FormatText::new(text), def: Def::from_parsed(parsed) },
             Err(err) => Format { text: FormatText::new(text), def: Def::Invalid(Arc::new(err)) },

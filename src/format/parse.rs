@@ -64,6 +64,19 @@ fn too_long(position: usize) -> Error {
     Error::new(ErrorKind::InvalidFormat, "total struct size too long").at(position)
 }
 
+/// The common case without allocating: an optional struct prefix and one
+/// scalar code (`"d"`, `"<i"`, `"@B"`). `None` for anything else.
+pub(crate) fn simple_scalar(text: &str) -> Option<Scalar> {
+    let (mode, code) = match *text.as_bytes() {
+        [code] => (Mode::NATIVE, code),
+        [prefix @ (b'@' | b'=' | b'<' | b'>' | b'!'), code] => (Mode::from_prefix(prefix)?, code),
+        _ => return None,
+    };
+    let code = Code::from_char(code).filter(|c| !c.is_extension())?;
+    let (size, _) = scalar_size(code, mode)?;
+    Some(Scalar { code, order: mode.order, size, complex: false })
+}
+
 /// Parses a whole format string.
 pub(crate) fn parse(text: &str) -> Result<Parsed> {
     let bytes = text.as_bytes();
@@ -157,11 +170,9 @@ impl Parser<'_> {
             let count_at = self.pos;
             let count = self.count()?;
             let Some(code_char) = self.bump() else {
-                return Err(Error::new(
-                    ErrorKind::InvalidFormat,
-                    "repeat count given without format specifier",
-                )
-                .at(count_at));
+                return Err(
+                    Error::new(ErrorKind::InvalidFormat, "repeat count given without format specifier").at(count_at)
+                );
             };
             let code_at = self.pos.saturating_sub(1);
             let (kind, item_size, item_align) = self.item(code_char, code_at, mode)?;
@@ -179,10 +190,7 @@ impl Parser<'_> {
             }
             let offset = size;
             let bytes = elements.checked_mul(item_size).ok_or_else(|| too_long(code_at))?;
-            size = size
-                .checked_add(bytes)
-                .filter(|&s| isize::try_from(s).is_ok())
-                .ok_or_else(|| too_long(code_at))?;
+            size = size.checked_add(bytes).filter(|&s| isize::try_from(s).is_ok()).ok_or_else(|| too_long(code_at))?;
             fields.push(Field { offset, count: elements, shape, kind, name: None });
         }
         if shape.is_some() {
@@ -224,8 +232,7 @@ impl Parser<'_> {
             }
             let at = self.pos;
             let Some(d) = self.count()? else {
-                return Err(Error::new(ErrorKind::InvalidFormat, "expected a number in a sub-array shape")
-                    .at(at));
+                return Err(Error::new(ErrorKind::InvalidFormat, "expected a number in a sub-array shape").at(at));
             };
             dims.push(d);
             while self.peek() == Some(b' ') {
@@ -235,8 +242,7 @@ impl Parser<'_> {
                 Some(b',') => continue,
                 Some(b')') => return Ok(dims),
                 _ => {
-                    return Err(Error::new(ErrorKind::InvalidFormat, "sub-array shape is never closed")
-                        .at(open));
+                    return Err(Error::new(ErrorKind::InvalidFormat, "sub-array shape is never closed").at(open));
                 }
             }
         }

@@ -24,8 +24,8 @@ pub(crate) mod ops;
 pub(crate) mod order;
 
 use crate::error::{Error, ErrorKind, Result};
-pub use dims::INLINE_DIMS;
 use dims::DimVec;
+pub use dims::INLINE_DIMS;
 pub use order::Order;
 use std::fmt;
 
@@ -111,12 +111,7 @@ impl Layout {
     /// ```
     pub fn new(shape: &[usize], strides: &[isize], itemsize: usize) -> Result<Layout> {
         check::validate_parts(shape, strides, None, itemsize)?;
-        Ok(Layout {
-            itemsize,
-            shape: DimVec::from_slice(shape),
-            strides: DimVec::from_slice(strides),
-            indirect: None,
-        })
+        Ok(Layout { itemsize, shape: DimVec::from_slice(shape), strides: DimVec::from_slice(strides), indirect: None })
     }
 
     /// A layout with PEP 3118 suboffsets: dimension `d` is dereferenced when
@@ -317,8 +312,8 @@ impl Layout {
     pub fn is_py_buffer_compatible(&self) -> bool {
         let Some(ind) = &self.indirect else { return true };
         let in_order = ind.order.iter().enumerate().all(|(k, &d)| usize::from(d) == k);
-        let displacements_ok = self.is_empty()
-            || ind.deref.iter().zip(ind.suboffsets.iter()).all(|(&deref, &sub)| !deref || sub >= 0);
+        let displacements_ok =
+            self.is_empty() || ind.deref.iter().zip(ind.suboffsets.iter()).all(|(&deref, &sub)| !deref || sub >= 0);
         in_order && displacements_ok
     }
 

@@ -150,8 +150,8 @@ impl Layout {
     pub(crate) fn permute_axes(&self, perm: &[usize]) -> Result<Layout> {
         let ndim = self.ndim();
         let mut seen = [false; super::MAX_NDIM];
-        let valid = perm.len() == ndim
-            && perm.iter().all(|&axis| axis < ndim && !std::mem::replace(&mut seen[axis], true));
+        let valid =
+            perm.len() == ndim && perm.iter().all(|&axis| axis < ndim && !std::mem::replace(&mut seen[axis], true));
         if !valid {
             return Err(Error::new(
                 ErrorKind::InvalidAxis,
@@ -179,9 +179,30 @@ impl Layout {
 
     /// The axes in reverse order (NumPy's `.T`).
     pub(crate) fn reversed_axes(&self) -> Layout {
-        let perm: Vec<usize> = (0..self.ndim()).rev().collect();
+        let mut perm = [0_usize; super::MAX_NDIM];
+        let ndim = self.ndim();
+        for (slot, axis) in perm.iter_mut().zip((0..ndim).rev()) {
+            *slot = axis;
+        }
         // The reverse of 0..ndim is always a permutation.
-        self.permute_axes(&perm).unwrap_or_else(|_| self.clone())
+        self.permute_axes(&perm[..ndim]).unwrap_or_else(|_| self.clone())
+    }
+
+    /// Axes `a` and `b` exchanged.
+    pub(crate) fn swap_axes(&self, a: usize, b: usize) -> Result<Layout> {
+        let ndim = self.ndim();
+        if a >= ndim || b >= ndim {
+            return Err(Error::new(
+                ErrorKind::InvalidAxis,
+                format!("cannot swap axes {a} and {b} of a {ndim}-dimensional view"),
+            ));
+        }
+        let mut perm = [0_usize; super::MAX_NDIM];
+        for (axis, slot) in perm.iter_mut().enumerate().take(ndim) {
+            *slot = axis;
+        }
+        perm.swap(a, b);
+        self.permute_axes(&perm[..ndim])
     }
 
     /// Adds `delta` where an offset along `axis` belongs: to the
@@ -232,10 +253,7 @@ pub(crate) fn resolve_index(index: isize, extent: usize, axis: usize) -> Result<
     } else {
         Err(Error::new(
             ErrorKind::IndexOutOfBounds,
-            format!(
-                "index {index} out of bounds on dimension {} (extent {extent})",
-                axis.saturating_add(1)
-            ),
+            format!("index {index} out of bounds on dimension {} (extent {extent})", axis.saturating_add(1)),
         ))
     }
 }

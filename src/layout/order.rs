@@ -4,6 +4,7 @@
 #![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
 
 use super::Layout;
+use super::dims::DimVec;
 use crate::error::{Error, ErrorKind, Result};
 
 /// A memory order for contiguity tests and copies.
@@ -48,9 +49,9 @@ impl Order {
 
 /// Strides of a contiguous array of `shape` in `order` (`F` gives Fortran
 /// strides, anything else C strides), in bytes.
-pub(crate) fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Result<Vec<isize>> {
+pub(crate) fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Result<DimVec<isize>> {
     let overflow = || Error::new(ErrorKind::Overflow, "the array's size does not fit in isize");
-    let mut strides = vec![0_isize; shape.len()];
+    let mut strides = DimVec::filled(0_isize, shape.len());
     let mut step = isize::try_from(itemsize).map_err(|_| overflow())?;
     let mut assign = |slot: &mut isize, extent: usize| -> Result<()> {
         *slot = step;
@@ -135,8 +136,8 @@ mod tests {
 
     #[test]
     fn fortran_strides() {
-        assert_eq!(contiguous_strides(&[2, 0, 3], 2, Order::F).unwrap(), vec![2, 4, 4]);
-        assert_eq!(contiguous_strides(&[2, 0, 3], 2, Order::A).unwrap(), vec![6, 6, 2]);
+        assert_eq!(&*contiguous_strides(&[2, 0, 3], 2, Order::F).unwrap(), &[2, 4, 4]);
+        assert_eq!(&*contiguous_strides(&[2, 0, 3], 2, Order::A).unwrap(), &[6, 6, 2]);
         assert!(contiguous_strides(&[usize::MAX / 2, 4], 8, Order::C).is_err());
     }
 

@@ -121,7 +121,7 @@ pub(crate) unsafe fn read_info(info: &BufferInfo) -> Result<(*mut u8, Layout, Fo
     };
     let strides = match read(info.strides) {
         Some(strides) => strides.to_vec(),
-        None => crate::layout::order::contiguous_strides(&shape, itemsize, Order::C)?,
+        None => crate::layout::order::contiguous_strides(&shape, itemsize, Order::C)?.to_vec(),
     };
     let layout = match read(info.suboffsets) {
         Some(suboffsets) => Layout::with_suboffsets(&shape, &strides, suboffsets, itemsize)?,
@@ -139,8 +139,11 @@ pub(crate) unsafe fn read_info(info: &BufferInfo) -> Result<(*mut u8, Layout, Fo
         // SAFETY: the caller guarantees a NUL-terminated string.
         let text = unsafe { CStr::from_ptr(info.format) };
         let text = text.to_str().map_err(|_| {
-            Error::new(ErrorKind::InvalidFormat, "Py_buffer.format is not UTF-8")
-                .at(text.to_bytes().utf8_chunks().next().map_or(0, |c| c.valid().len()))
+            Error::new(ErrorKind::InvalidFormat, "Py_buffer.format is not UTF-8").at(text
+                .to_bytes()
+                .utf8_chunks()
+                .next()
+                .map_or(0, |c| c.valid().len()))
         })?;
         Format::foreign(text)
     };

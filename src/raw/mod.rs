@@ -16,10 +16,10 @@ pub(crate) mod typed;
 pub(crate) mod walk;
 
 use crate::error::Result;
-use std::ops::ControlFlow;
 use crate::format::Format;
 use crate::layout::Layout;
 use crate::layout::ops::BaseShift;
+use std::ops::ControlFlow;
 
 pub(crate) use def::RawBuffer;
 

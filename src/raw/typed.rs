@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
 use crate::format::element::{check_element, needs_validation};
 use crate::layout::Order;
+use crate::layout::dims::DimVec;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
 
@@ -126,7 +127,7 @@ pub(crate) unsafe fn as_mut_slice<T: Element>(raw: &mut RawMut) -> Option<&mut [
 #[derive(Debug)]
 pub(crate) struct TypedIter<T> {
     raw: RawBuffer,
-    index: Vec<usize>,
+    index: DimVec<usize>,
     remaining: usize,
     _item: PhantomData<T>,
 }
@@ -138,7 +139,7 @@ impl<T: Element> TypedIter<T> {
     pub(crate) unsafe fn new(raw: RawBuffer) -> TypedIter<T> {
         let layout = raw.layout();
         let remaining = if layout.is_empty() { 0 } else { layout.len() };
-        TypedIter { index: vec![0; layout.ndim()], remaining, raw, _item: PhantomData }
+        TypedIter { index: DimVec::filled(0, layout.ndim()), remaining, raw, _item: PhantomData }
     }
 }
 

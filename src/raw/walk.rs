@@ -108,9 +108,7 @@ pub(crate) unsafe fn for_each_run<const N: usize>(
         .map(|&dim| Level {
             extent: shape[dim],
             strides: layouts.map(|l| l.strides()[dim]),
-            derefs: layouts.map(|l| {
-                l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])
-            }),
+            derefs: layouts.map(|l| l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])),
         })
         .collect();
     // SAFETY: forwarded from the caller; the levels follow each buffer's

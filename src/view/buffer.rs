@@ -114,7 +114,8 @@ impl<'a> BufferView<'a> {
     ///
     /// [`ErrorKind::InvalidAxis`] if either does not exist.
     pub fn swap_axes(&self, a: usize, b: usize) -> Result<BufferView<'a>> {
-        self.permute_axes(&swapped(self.ndim(), a, b)?)
+        let layout = self.layout().swap_axes(a, b)?;
+        Ok(BufferView::from_raw(self.raw().rebased(layout, Default::default())))
     }
 
     /// The address of the item at `index` (`PyBuffer_GetPointer`, with
@@ -347,8 +348,8 @@ impl<'a> BufferViewMut<'a> {
     ///
     /// As [`BufferView::swap_axes`].
     pub fn swap_axes(self, a: usize, b: usize) -> Result<BufferViewMut<'a>> {
-        let axes = swapped(self.ndim(), a, b)?;
-        self.permute_axes(&axes)
+        let layout = self.layout().swap_axes(a, b)?;
+        Ok(BufferViewMut::from_raw(self.raw.rebased(layout, Default::default())))
     }
 
     /// Overwrites the item at `index` with `bytes` (exactly `itemsize`).
@@ -480,16 +481,6 @@ pub(super) fn check_assignable(layout: &Layout, format: &crate::Format, src: &Bu
         ));
     }
     Ok(())
-}
-
-/// The permutation exchanging axes `a` and `b` of `ndim`.
-pub(super) fn swapped(ndim: usize, a: usize, b: usize) -> Result<Vec<usize>> {
-    let mut axes: Vec<usize> = (0..ndim).collect();
-    if a >= ndim || b >= ndim {
-        return Err(Error::new(ErrorKind::InvalidAxis, format!("cannot swap axes {a} and {b} of a {ndim}-dimensional view")));
-    }
-    axes.swap(a, b);
-    Ok(axes)
 }
 
 /// Groups values listed in C order into nested lists of `shape`.

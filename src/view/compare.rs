@@ -59,11 +59,8 @@ impl<'b> PartialEq<BufferView<'b>> for BufferView<'_> {
         }
         let raw_bools = fa.native_code() == Some('?') && fb.native_code() == Some('?');
         self.raw().zip_items(other.raw(), |x, y| {
-            let equal = if raw_bools {
-                x[0] == y[0]
-            } else {
-                matches!((fa.decode(x), fb.decode(y)), (Ok(a), Ok(b)) if a == b)
-            };
+            let equal =
+                if raw_bools { x[0] == y[0] } else { matches!((fa.decode(x), fb.decode(y)), (Ok(a), Ok(b)) if a == b) };
             if equal { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
         })
     }

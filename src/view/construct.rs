@@ -13,8 +13,8 @@
 use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
-use crate::format::element::needs_validation;
 use crate::format::Format;
+use crate::format::element::needs_validation;
 use crate::layout::check::check_unaliased;
 use crate::layout::{Layout, Order};
 use crate::raw::info::{BufferInfo, read_info};
@@ -39,7 +39,8 @@ fn null_pointer() -> Error {
 /// value.
 fn check_item_grid<T: Element>(layout: &Layout, offset: usize) -> Result<()> {
     let size = size_of::<T>();
-    let on_grid = offset.is_multiple_of(size) && layout.strides().iter().all(|&s| s.unsigned_abs().is_multiple_of(size));
+    let on_grid =
+        offset.is_multiple_of(size) && layout.strides().iter().all(|&s| s.unsigned_abs().is_multiple_of(size));
     if needs_validation::<T>() && !layout.is_empty() && !on_grid {
         return Err(Error::new(
             ErrorKind::Misaligned,

@@ -8,7 +8,7 @@
 //! subset of the items or reinterprets bytes under a checked cast. The
 //! `unsafe` blocks in this file are the typed reads that rely on it.
 
-use super::buffer::{check_assignable, resolve, swapped};
+use super::buffer::{check_assignable, resolve};
 use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
@@ -368,8 +368,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     ///
     /// As [`BufferView::swap_axes`].
     pub fn swap_axes(self, a: usize, b: usize) -> Result<MemoryViewMut<'a, T>> {
-        let axes = swapped(self.ndim(), a, b)?;
-        self.permute_axes(&axes)
+        self.buffer.swap_axes(a, b).map(MemoryViewMut::wrap)
     }
 
     /// A new shape with as many items (C-contiguous views only).

@@ -153,7 +153,11 @@ impl Case {
             start = end;
         }
         let suboffsets = spec.indirect.then(|| {
-            spec.dims.iter().zip(&derefs).map(|(d, &deref)| if deref { isize::from(d.2) } else { -1 }).collect::<Vec<_>>()
+            spec.dims
+                .iter()
+                .zip(&derefs)
+                .map(|(d, &deref)| if deref { isize::from(d.2) } else { -1 })
+                .collect::<Vec<_>>()
         });
         let mut case = Case {
             shape: spec.shape.clone(),

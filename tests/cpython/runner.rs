@@ -14,8 +14,7 @@
 #![allow(dead_code)]
 
 use memoryview::{
-    BufferFlags, BufferInfo, BufferView, BufferViewMut, ErrorKind, Exported, Exporter, ExporterMut, Order, Slice,
-    Value,
+    BufferFlags, BufferInfo, BufferView, BufferViewMut, ErrorKind, Exported, Exporter, ExporterMut, Order, Slice, Value,
 };
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -130,9 +129,7 @@ impl Memory {
 }
 
 fn hex(text: &str) -> Result<Vec<u8>, String> {
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string()))
-        .collect()
+    (0..text.len() / 2).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())).collect()
 }
 
 fn ints(json: &Json) -> Vec<isize> {
@@ -197,7 +194,8 @@ fn validate_memory(vector: &Json) -> Result<(), String> {
         for (dim, &i) in index.iter().enumerate() {
             offset += strides.get(dim).copied().unwrap_or(0) * i as isize;
             if let Some(sub) = suboffsets.as_ref().map(|s| s[dim]).filter(|&s| s >= 0) {
-                (block, offset) = *slots.get(&(block, offset)).ok_or(format!("index {index:?} loads an unlisted slot"))?;
+                (block, offset) =
+                    *slots.get(&(block, offset)).ok_or(format!("index {index:?} loads an unlisted slot"))?;
                 offset += sub;
             }
         }
@@ -394,7 +392,13 @@ fn check_view(
     }
 }
 
-fn check_bytes_and_contiguity(view: &BufferView<'_>, tobytes: &Json, contiguous: &Json, what: &str, check: &mut Check<'_>) {
+fn check_bytes_and_contiguity(
+    view: &BufferView<'_>,
+    tobytes: &Json,
+    contiguous: &Json,
+    what: &str,
+    check: &mut Check<'_>,
+) {
     for (name, order) in [("C", Order::C), ("F", Order::F), ("A", Order::A)] {
         let want = hex(tobytes[name].as_str().unwrap_or("")).unwrap_or_default();
         let got = view.to_bytes(order);
@@ -440,9 +444,11 @@ fn json_slice(part: &Json) -> Slice {
             return None;
         }
         // Python clamps huge bounds to ±PY_SSIZE_T_MAX.
-        Some(v.as_i64().map(|i| i as isize).unwrap_or_else(|| {
-            if v.as_f64().unwrap_or(0.0) < 0.0 { -isize::MAX } else { isize::MAX }
-        }))
+        Some(
+            v.as_i64()
+                .map(|i| i as isize)
+                .unwrap_or_else(|| if v.as_f64().unwrap_or(0.0) < 0.0 { -isize::MAX } else { isize::MAX }),
+        )
     };
     Slice::new(bound(&part[0]), bound(&part[1]), bound(&part[2]))
 }

@@ -1,0 +1,47 @@
+//! Creating, slicing, transposing and indexing views of up to eight
+//! dimensions does not touch the allocator (a counting global allocator
+//! proves it).
+
+use memoryview::{MemoryView, Slice};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator, only counting calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn view_operations_do_not_allocate() {
+    let data = vec![0u16; 256];
+    let shape = [2usize; 8];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut total = 0usize;
+    for _ in 0..100 {
+        let view = MemoryView::from_shape(&data, &shape).unwrap();
+        let t = view.t();
+        let s = t.slice(&[Slice::from(1..), Slice::from(..).step(-1)]).unwrap();
+        let p = s.permute_axes(&[7, 6, 5, 4, 3, 2, 1, 0]).unwrap();
+        let i = p.index_axis(3, -1).unwrap().swap_axes(0, 6).unwrap();
+        total += i.get(&[0, 1, 0, 1, 0, 1, 0]).unwrap() as usize + i.iter().count();
+        total += usize::from(i.is_contiguous(memoryview::Order::C));
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "view operations allocated");
+    assert_eq!(total, 100 * 64);
+}
