@@ -104,3 +104,8 @@ pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
 pub use slice::Slice;
 pub use view::{BufferView, BufferViewMut, Iter, MemoryView, MemoryViewMut};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

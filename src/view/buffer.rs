@@ -96,8 +96,15 @@ impl<'a> BufferView<'a> {
         BufferView::from_raw(self.raw().rebased(self.layout().reversed_axes(), Default::default()))
     }
 
+    /// The transpose, spelled out: the same as [`t`](BufferView::t)
+    /// (NumPy's `a.transpose()` without arguments). For another order of
+    /// the axes, see [`permute_axes`](BufferView::permute_axes).
+    pub fn transpose(&self) -> BufferView<'a> {
+        self.t()
+    }
+
     /// The dimensions reordered: dimension `i` of the result is dimension
-    /// `axes[i]` of `self`.
+    /// `axes[i]` of `self` (NumPy's `a.transpose(axes)`).
     ///
     /// # Errors
     ///
@@ -330,6 +337,11 @@ impl<'a> BufferViewMut<'a> {
     pub fn t(self) -> BufferViewMut<'a> {
         let layout = self.layout().reversed_axes();
         BufferViewMut::from_raw(self.raw.rebased(layout, Default::default()))
+    }
+
+    /// The transpose (see [`BufferView::transpose`]).
+    pub fn transpose(self) -> BufferViewMut<'a> {
+        self.t()
     }
 
     /// Reorders the dimensions (see [`BufferView::permute_axes`]).

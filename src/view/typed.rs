@@ -139,6 +139,11 @@ impl<'a, T: Element> MemoryView<'a, T> {
         MemoryView::wrap(self.buffer.t())
     }
 
+    /// The transpose (see [`BufferView::transpose`]).
+    pub fn transpose(&self) -> MemoryView<'a, T> {
+        self.t()
+    }
+
     /// Reorders the dimensions (see [`BufferView::permute_axes`]).
     ///
     /// # Errors
@@ -351,6 +356,11 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// The transpose (dimensions reversed).
     pub fn t(self) -> MemoryViewMut<'a, T> {
         MemoryViewMut::wrap(self.buffer.t())
+    }
+
+    /// The transpose (see [`BufferView::transpose`]).
+    pub fn transpose(self) -> MemoryViewMut<'a, T> {
+        self.t()
     }
 
     /// Reorders the dimensions.
