@@ -93,6 +93,7 @@ pub mod flags;
 pub mod format;
 pub mod layout;
 mod raw;
+mod simd;
 pub mod slice;
 mod view;
 

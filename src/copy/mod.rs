@@ -14,13 +14,17 @@
 //! where both sides are parts of one view) also sends indirect copies
 //! through a temporary, since where their pointers lead is not known.
 
+mod direct;
+mod parallel;
 pub(crate) mod plan;
+mod strided;
+mod tiled;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::layout::{Layout, Order};
-use crate::raw::walk::{self, Run, Visit};
+use crate::raw::walk::{self, Visit};
 use crate::raw::{RawBuffer, RawMut};
-use plan::Strategy;
+use plan::{Dim, Plan};
 use std::ops::ControlFlow;
 
 /// Whether the two sides of an [`assign`] may share memory.
@@ -32,7 +36,8 @@ pub(crate) enum Overlap {
     Possible,
 }
 
-/// Copies the items of `src` into `dst`, index by index.
+/// Copies the items of `src` into `dst`, index by index: the one entry
+/// point every copy goes through.
 ///
 /// # Safety
 ///
@@ -41,50 +46,40 @@ pub(crate) enum Overlap {
 /// for reads; no item byte of `dst` may overlap one of `src`; both layouts
 /// have the same shape and itemsize.
 unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src_layout: &Layout) {
-    let itemsize = dst_layout.itemsize();
-    match plan::plan(dst_layout, src_layout) {
-        Strategy::Nothing => {}
-        // SAFETY: both sides are contiguous in the same order, so their
-        // items are the `bytes` bytes from each base; valid and disjoint by
-        // the caller's contract.
-        Strategy::Memcpy { bytes } => unsafe { std::ptr::copy_nonoverlapping(src_ptr, dst_ptr, bytes) },
-        Strategy::Walk => {
-            let mut copy_run = |run: Run<2>| {
-                let [d, s] = run.ptrs;
-                let [ds, ss] = run.strides;
-                let row = isize::try_from(itemsize).unwrap_or(isize::MAX);
-                if ds == row && ss == row {
-                    // SAFETY: a run of `len` items contiguous on both
-                    // sides: `len * itemsize` bytes from each pointer, all
-                    // item bytes (valid, disjoint: caller).
-                    unsafe { std::ptr::copy_nonoverlapping(s, d, run.len * itemsize) };
-                } else {
-                    for k in 0..run.len as isize {
-                        // SAFETY: item k of the run on each side (valid,
-                        // disjoint: caller).
-                        unsafe {
-                            std::ptr::copy_nonoverlapping(
-                                s.wrapping_offset(ss.wrapping_mul(k)),
-                                d.wrapping_offset(ds.wrapping_mul(k)),
-                                itemsize,
-                            );
-                        }
-                    }
-                }
-                ControlFlow::Continue(())
-            };
-            // SAFETY: pointer slots of both sides are readable (caller);
-            // the shapes are equal.
-            let _ = unsafe {
-                walk::for_each_run(
-                    [dst_ptr, src_ptr.cast_mut()],
-                    [dst_layout, src_layout],
-                    Visit::AnyOrder,
-                    &mut copy_run,
-                )
-            };
-        }
+    if !dst_layout.is_indirect() && !src_layout.is_indirect() {
+        let plan = Plan::direct(dst_layout, src_layout);
+        // Threads may only split a destination whose items are disjoint.
+        let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && !dst_layout.has_aliased_items();
+        // SAFETY: forwarded from the caller; `parallel` only if disjoint.
+        unsafe { direct::run(&plan, dst_ptr, src_ptr, parallel) };
+        return;
     }
+    // Indirect: follow the pointers down to the last dereference, then copy
+    // each direct block with one plan (the blocks all have the same shape
+    // and strides).
+    let itemsize = dst_layout.itemsize();
+    let mut block_plan: Option<Plan> = None;
+    let mut copy_block = |ptrs: [*mut u8; 2], tail: &[walk::Level<2>]| {
+        let [d, s] = ptrs;
+        if tail.is_empty() {
+            // SAFETY: one item on each side (caller's contract).
+            unsafe { strided::gather(d, 0, s, 0, 1, itemsize) };
+        } else {
+            let plan = block_plan.get_or_insert_with(|| {
+                let dims: Vec<Dim> =
+                    tail.iter().map(|l| Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] }).collect();
+                Plan::from_dims(itemsize, &dims)
+            });
+            // SAFETY: the block's items, valid and disjoint (caller).
+            unsafe { direct::run(plan, d, s, false) };
+        }
+        ControlFlow::Continue(())
+    };
+    // SAFETY: pointer slots of both sides are readable (caller); the shapes
+    // are equal.
+    let _ = unsafe {
+        walk::for_each_block([dst_ptr, src_ptr.cast_mut()], [dst_layout, src_layout], Visit::AnyOrder, &mut copy_block)
+    };
 }
 
 fn check_same_structure(dst: &Layout, src: &Layout) -> Result<()> {

@@ -4,38 +4,150 @@
 //! Every copy in the crate (`to_bytes`, `to_vec`, `copy_to_slice`,
 //! `copy_from_slice`, `assign`, `copy_within`) is planned here and run by
 //! [`super::execute`].
+//!
+//! For direct layouts the planner first *normalises* the pair:
+//! 1. dimensions of extent 1 are dropped (an extent of 0 means nothing to
+//!    do);
+//! 2. a dimension whose destination stride is negative is flipped on both
+//!    sides (the bases move to the other end), so writes run forwards;
+//! 3. dimensions are ordered by destination stride, outermost first, so
+//!    the innermost loop writes the destination's fastest dimension;
+//! 4. neighbours that are contiguous on both sides are merged into one.
+//!
+//! Then it picks one strategy: one `memcpy`; a `memcpy` per row when the
+//! innermost dimension is contiguous on both sides; a cache-tiled
+//! transpose when the two sides' fast dimensions differ; or a strided
+//! gather. Indirect layouts are walked (following suboffsets) down to their
+//! last dereference, and the direct rest of each sub-array is planned the
+//! same way.
 #![forbid(unsafe_code)]
 
-use crate::layout::{Layout, Order};
+use crate::layout::Layout;
+use crate::layout::dims::DimVec;
 
-/// How a copy is carried out.
+/// One loop of a normalised copy: `extent` steps of `dst` and `src` bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Dim {
+    pub(crate) extent: usize,
+    pub(crate) dst: isize,
+    pub(crate) src: isize,
+}
+
+/// How a direct copy is carried out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Strategy {
     /// No items: nothing to do.
     Nothing,
-    /// Both sides hold the items packed in the same order: one `memcpy` of
-    /// `bytes` bytes from base to base.
+    /// One `memcpy` of `bytes` bytes between the (adjusted) bases.
     Memcpy { bytes: usize },
-    /// Anything else: walk both layouts in runs along the innermost
-    /// dimension (following suboffsets), one `memcpy` per run that is
-    /// contiguous on both sides, item by item otherwise.
-    Walk,
+    /// The innermost dimension is contiguous on both sides: a `memcpy` of
+    /// each row, looping over the outer dimensions.
+    Rows,
+    /// The destination's fast dimension (`dims[fast_dst]`, stride = item)
+    /// is not the source's (`dims[fast_src]`, stride = item): a cache-tiled
+    /// 2-D transpose over those two, looping over the others.
+    Transpose { fast_dst: usize, fast_src: usize },
+    /// Anything else: loops with an itemsize-specialised strided inner loop.
+    Gather,
 }
 
-/// Chooses the strategy for copying `src` into `dst` (same shape and
-/// itemsize).
-pub(crate) fn plan(dst: &Layout, src: &Layout) -> Strategy {
-    if dst.is_empty() {
-        return Strategy::Nothing;
+/// A normalised direct copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) itemsize: usize,
+    /// Byte offsets to add to the destination and source bases (from
+    /// flipped dimensions).
+    pub(crate) dst_offset: isize,
+    pub(crate) src_offset: isize,
+    /// Loops, outermost first.
+    pub(crate) dims: DimVec<Dim>,
+    pub(crate) strategy: Strategy,
+}
+
+/// The smallest extents worth tiling; smaller transposes use the gather.
+const MIN_TILE_EXTENT: usize = 8;
+
+impl Plan {
+    /// Plans a copy between two direct layouts of the same shape and
+    /// itemsize.
+    pub(crate) fn direct(dst: &Layout, src: &Layout) -> Plan {
+        debug_assert!(!dst.is_indirect() && !src.is_indirect());
+        let dims: Vec<Dim> = dst
+            .shape()
+            .iter()
+            .zip(dst.strides().iter().zip(src.strides()))
+            .map(|(&extent, (&d, &s))| Dim { extent, dst: d, src: s })
+            .collect();
+        Plan::from_dims(dst.itemsize(), &dims)
     }
-    let same_packing = [Order::C, Order::F].into_iter().any(|o| dst.is_contiguous(o) && src.is_contiguous(o));
-    if same_packing {
-        // Contiguity rules out suboffsets, and a non-empty contiguous
-        // layout starts at its base: the items are the `nbytes` bytes
-        // from there.
-        Strategy::Memcpy { bytes: dst.nbytes() }
-    } else {
-        Strategy::Walk
+
+    /// Plans a copy of the loops `dims` (any order) of items of `itemsize`.
+    pub(crate) fn from_dims(itemsize: usize, dims: &[Dim]) -> Plan {
+        let empty =
+            Plan { itemsize, dst_offset: 0, src_offset: 0, dims: DimVec::from_slice(&[]), strategy: Strategy::Nothing };
+        if dims.iter().any(|d| d.extent == 0) {
+            return empty;
+        }
+        let mut plan = Plan { strategy: Strategy::Gather, ..empty };
+        // 1–2: drop extent-1 dimensions, flip backwards destinations.
+        // Extents and strides come from valid layouts, so the products
+        // below stay within the layouts' spans (Layout invariant 3).
+        let mut kept: Vec<Dim> = Vec::with_capacity(dims.len());
+        for &d in dims.iter().filter(|d| d.extent > 1) {
+            if d.dst < 0 {
+                let steps = (d.extent - 1) as isize;
+                plan.dst_offset += d.dst * steps;
+                plan.src_offset += d.src * steps;
+                kept.push(Dim { extent: d.extent, dst: -d.dst, src: -d.src });
+            } else {
+                kept.push(d);
+            }
+        }
+        // 3: outermost first by destination stride, then source stride.
+        kept.sort_by(|a, b| b.dst.cmp(&a.dst).then(b.src.unsigned_abs().cmp(&a.src.unsigned_abs())));
+        // 4: merge neighbours contiguous on both sides.
+        let mut merged: Vec<Dim> = Vec::with_capacity(kept.len());
+        for d in kept.into_iter().rev() {
+            match merged.last_mut() {
+                Some(inner)
+                    if d.dst == inner.dst * inner.extent as isize && d.src == inner.src * inner.extent as isize =>
+                {
+                    inner.extent *= d.extent;
+                }
+                _ => merged.push(d),
+            }
+        }
+        merged.reverse();
+        plan.dims = DimVec::from_slice(&merged);
+        plan.strategy = plan.choose();
+        plan
+    }
+
+    fn choose(&self) -> Strategy {
+        let item = self.itemsize as isize;
+        let Some(inner) = self.dims.last() else {
+            return Strategy::Memcpy { bytes: self.itemsize };
+        };
+        if inner.dst == item && inner.src == item {
+            return if self.dims.len() == 1 {
+                Strategy::Memcpy { bytes: inner.extent * self.itemsize }
+            } else {
+                Strategy::Rows
+            };
+        }
+        let fast_dst = self.dims.len() - 1;
+        if inner.dst == item && inner.extent >= MIN_TILE_EXTENT {
+            let fast_src = self.dims.iter().position(|d| d.src == item && d.extent >= MIN_TILE_EXTENT);
+            if let Some(fast_src) = fast_src {
+                return Strategy::Transpose { fast_dst, fast_src };
+            }
+        }
+        Strategy::Gather
+    }
+
+    /// Bytes the copy writes.
+    pub(crate) fn bytes(&self) -> usize {
+        self.dims.iter().map(|d| d.extent).product::<usize>() * self.itemsize
     }
 }
 
@@ -56,19 +168,51 @@ pub(crate) fn may_overlap(a: (usize, &Layout), b: (usize, &Layout), if_indirect:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::Order;
+
+    fn plan(shape: &[usize], dst: &[isize], src: &[isize], itemsize: usize) -> Plan {
+        Plan::direct(&Layout::new(shape, dst, itemsize).unwrap(), &Layout::new(shape, src, itemsize).unwrap())
+    }
 
     #[test]
-    fn memcpy_only_for_matching_packing() {
-        let c = Layout::contiguous(&[2, 3], 4, Order::C).unwrap();
-        let f = Layout::contiguous(&[2, 3], 4, Order::F).unwrap();
-        assert_eq!(plan(&c, &c), Strategy::Memcpy { bytes: 24 });
-        assert_eq!(plan(&f, &f), Strategy::Memcpy { bytes: 24 });
-        assert_eq!(plan(&c, &f), Strategy::Walk);
-        let row = Layout::new(&[1, 3], &[-100, 4], 4).unwrap();
-        let flat = Layout::contiguous(&[1, 3], 4, Order::F).unwrap();
-        assert_eq!(plan(&flat, &row), Strategy::Memcpy { bytes: 12 });
-        let empty = Layout::new(&[0, 3], &[1, 1], 4).unwrap();
-        assert_eq!(plan(&empty, &empty), Strategy::Nothing);
+    fn contiguous_pairs_become_one_memcpy() {
+        let c = Layout::contiguous(&[2, 3, 4], 4, Order::C).unwrap();
+        let f = Layout::contiguous(&[2, 3, 4], 4, Order::F).unwrap();
+        assert_eq!(Plan::direct(&c, &c).strategy, Strategy::Memcpy { bytes: 96 });
+        assert_eq!(Plan::direct(&f, &f).strategy, Strategy::Memcpy { bytes: 96 });
+        // Extent-1 dimensions with odd strides do not matter.
+        assert_eq!(plan(&[1, 3], &[-100, 4], &[7, 4], 4).strategy, Strategy::Memcpy { bytes: 12 });
+        assert_eq!(plan(&[0, 3], &[1, 1], &[1, 1], 4).strategy, Strategy::Nothing);
+    }
+
+    #[test]
+    fn negative_destination_strides_are_flipped() {
+        // Both reversed: still one memcpy, from the other ends.
+        let p = plan(&[5], &[-4], &[-4], 4);
+        assert_eq!((p.strategy, p.dst_offset, p.src_offset), (Strategy::Memcpy { bytes: 20 }, -16, -16));
+        // Destination reversed only: the source is read backwards.
+        let p = plan(&[5], &[-4], &[4], 4);
+        assert_eq!((p.strategy, p.dims[0]), (Strategy::Gather, Dim { extent: 5, dst: 4, src: -4 }));
+    }
+
+    #[test]
+    fn rows_transposes_and_gathers() {
+        // Rows of a column slice: row memcpy.
+        assert_eq!(plan(&[4, 3], &[12, 4], &[40, 4], 4).strategy, Strategy::Rows);
+        // C <- F: a transpose over the two dimensions.
+        let p = plan(&[64, 32], &[128, 4], &[4, 256], 4);
+        assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        // A 3-D permutation merges the dimensions it can: (1, 2, 0).
+        let src = Layout::contiguous(&[16, 16, 16], 4, Order::C).unwrap();
+        let permuted = src.permute_axes(&[1, 2, 0]).unwrap();
+        let dst = Layout::contiguous(&[16, 16, 16], 4, Order::C).unwrap();
+        let p = Plan::direct(&dst, &permuted);
+        assert_eq!(p.dims.len(), 2);
+        assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        // Every other item: a gather.
+        assert_eq!(plan(&[100], &[4], &[8], 4).strategy, Strategy::Gather);
+        // Tiny transposes are not tiled.
+        assert_eq!(plan(&[4, 4], &[16, 4], &[4, 16], 4).strategy, Strategy::Gather);
     }
 
     #[test]

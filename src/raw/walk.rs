@@ -73,12 +73,12 @@ pub(crate) enum Visit {
 }
 
 /// One dimension of the walk, for all buffers.
-#[derive(Clone, Copy)]
-struct Level<const N: usize> {
-    extent: usize,
-    strides: [isize; N],
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Level<const N: usize> {
+    pub(crate) extent: usize,
+    pub(crate) strides: [isize; N],
     /// The displacement after a pointer load, for buffers that load one.
-    derefs: [Option<isize>; N],
+    pub(crate) derefs: [Option<isize>; N],
 }
 
 /// Calls `f` for runs covering every index tuple of the buffers, which all
@@ -95,13 +95,64 @@ pub(crate) unsafe fn for_each_run<const N: usize>(
     visit: Visit,
     f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
+    let mut per_block = |ptrs: [*mut u8; N], tail: &[Level<N>]| {
+        let Some((inner, outer)) = tail.split_last() else {
+            return f(Run { ptrs, strides: [0; N], len: 1 });
+        };
+        // An odometer over the outer direct levels, runs along the inner.
+        let mut index = [0usize; crate::layout::MAX_NDIM];
+        let mut at = ptrs;
+        loop {
+            f(Run { ptrs: at, strides: inner.strides, len: inner.extent })?;
+            let mut level = outer.len();
+            loop {
+                if level == 0 {
+                    return ControlFlow::Continue(());
+                }
+                level -= 1;
+                let l = &outer[level];
+                index[level] += 1;
+                if index[level] < l.extent {
+                    for (p, stride) in at.iter_mut().zip(l.strides) {
+                        *p = p.wrapping_offset(stride);
+                    }
+                    break;
+                }
+                // Back to the start of this level.
+                let back = (l.extent - 1) as isize;
+                for (p, stride) in at.iter_mut().zip(l.strides) {
+                    *p = p.wrapping_offset(-stride * back);
+                }
+                index[level] = 0;
+            }
+        }
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { for_each_block(bases, layouts, visit, &mut per_block) }
+}
+
+/// Calls `f` once per *block*: the pointers reached after following every
+/// dimension that loads a pointer (on any side), and the direct dimensions
+/// that remain (the same for every block, innermost last). For direct
+/// buffers there is one block holding every dimension. Stops early when
+/// `f` breaks.
+///
+/// # Safety
+///
+/// As [`for_each_run`].
+pub(crate) unsafe fn for_each_block<const N: usize>(
+    bases: [*mut u8; N],
+    layouts: [&Layout; N],
+    visit: Visit,
+    f: &mut impl FnMut([*mut u8; N], &[Level<N>]) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     let shape = layouts[0].shape();
     if shape.contains(&0) {
         return ControlFlow::Continue(());
     }
     let Some(order) = walk_order(&layouts, visit) else {
         // SAFETY: forwarded from the caller.
-        return unsafe { for_each_item_naive(bases, layouts, f) };
+        return unsafe { for_each_item_naive(bases, layouts, &mut |ptrs| f(ptrs, &[])) };
     };
     let levels: Vec<Level<N>> = order
         .iter()
@@ -111,9 +162,11 @@ pub(crate) unsafe fn for_each_run<const N: usize>(
             derefs: layouts.map(|l| l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])),
         })
         .collect();
+    let split = levels.iter().rposition(|l| l.derefs.iter().any(Option::is_some)).map_or(0, |last| last + 1);
+    let (walked, tail) = levels.split_at(split);
     // SAFETY: forwarded from the caller; the levels follow each buffer's
     // application order.
-    unsafe { walk_levels(&levels, bases, f) }
+    unsafe { walk_levels(walked, bases, &mut |ptrs| f(ptrs, tail)) }
 }
 
 /// A loop order valid for every buffer: the application order shared by
@@ -138,22 +191,20 @@ fn walk_order<const N: usize>(layouts: &[&Layout; N], visit: Visit) -> Option<Ve
     if visit == Visit::COrder && !is_c { None } else { Some(order) }
 }
 
+/// Follows `levels` (each with its pointer loads) and calls `f` with the
+/// pointers at every leaf.
+///
 /// # Safety
 ///
 /// As [`for_each_run`], with `levels` built from the layouts.
 unsafe fn walk_levels<const N: usize>(
     levels: &[Level<N>],
     ptrs: [*mut u8; N],
-    f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
+    f: &mut impl FnMut([*mut u8; N]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let Some((level, rest)) = levels.split_first() else {
-        // A zero-dimensional buffer: one item.
-        return f(Run { ptrs, strides: [0; N], len: 1 });
+        return f(ptrs);
     };
-    let loads = level.derefs.iter().any(Option::is_some);
-    if rest.is_empty() && !loads {
-        return f(Run { ptrs, strides: level.strides, len: level.extent });
-    }
     for i in 0..level.extent {
         let mut next = ptrs;
         for j in 0..N {
@@ -165,12 +216,8 @@ unsafe fn walk_levels<const N: usize>(
                 next[j] = unsafe { load_pointer(next[j]) }.wrapping_offset(suboffset);
             }
         }
-        if rest.is_empty() {
-            f(Run { ptrs: next, strides: [0; N], len: 1 })?;
-        } else {
-            // SAFETY: forwarded; `rest` are the remaining levels.
-            unsafe { walk_levels(rest, next, f) }?;
-        }
+        // SAFETY: forwarded; `rest` are the remaining levels.
+        unsafe { walk_levels(rest, next, f) }?;
     }
     ControlFlow::Continue(())
 }
@@ -183,7 +230,7 @@ unsafe fn walk_levels<const N: usize>(
 unsafe fn for_each_item_naive<const N: usize>(
     bases: [*mut u8; N],
     layouts: [&Layout; N],
-    f: &mut impl FnMut(Run<N>) -> ControlFlow<()>,
+    f: &mut impl FnMut([*mut u8; N]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     let shape = layouts[0].shape();
     let mut index = vec![0_usize; shape.len()];
@@ -194,7 +241,7 @@ unsafe fn for_each_item_naive<const N: usize>(
             // (caller).
             ptrs[j] = unsafe { item_ptr(bases[j], layouts[j], &index) };
         }
-        f(Run { ptrs, strides: [0; N], len: 1 })?;
+        f(ptrs)?;
         // Advance the odometer, last index fastest.
         let mut dim = shape.len();
         loop {

@@ -1,0 +1,104 @@
+//! Running a planned copy between direct layouts.
+
+use super::parallel::{self, SendPtr};
+use super::plan::{Dim, Plan, Strategy};
+use super::strided::{for_each_outer, gather};
+use super::tiled::Transpose2;
+use crate::layout::MAX_NDIM;
+
+/// Outputs at least this large are written with streaming stores where
+/// whole aligned lines allow (they would not fit the caches anyway).
+const STREAM_MIN_BYTES: usize = 8 << 20;
+
+/// `dims` with the first dimension cut to `start..end` (bases moved).
+fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> ([Dim; MAX_NDIM], *mut u8, *const u8) {
+    let mut out = [Dim::default(); MAX_NDIM];
+    out[..dims.len()].copy_from_slice(dims);
+    let first = &mut out[0];
+    let dst = dst.wrapping_offset(first.dst * start as isize);
+    let src = src.wrapping_offset(first.src * start as isize);
+    first.extent = end - start;
+    (out, dst, src)
+}
+
+/// Runs `plan` from these bases.
+///
+/// # Safety
+///
+/// Every item the plan's loops reach from the (offset) bases must be
+/// writable on the destination side and readable on the source side, with
+/// no overlap between the sides. If `parallel`, distinct index tuples must
+/// reach disjoint destination bytes.
+pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bool) {
+    let dst = dst.wrapping_offset(plan.dst_offset);
+    let src = src.wrapping_offset(plan.src_offset);
+    let bytes = plan.bytes();
+    let parallel = parallel && bytes >= parallel::PAR_MIN_BYTES;
+    let es = plan.itemsize;
+    let (d, s) = (SendPtr(dst), SendPtr(src.cast_mut()));
+    match plan.strategy {
+        Strategy::Nothing => {}
+        Strategy::Memcpy { bytes } => parallel::split(bytes, 1 << 20, parallel, |a, b| {
+            // SAFETY: bytes a..b of the contiguous destination and source
+            // (the plan's items; disjoint: caller).
+            unsafe { std::ptr::copy_nonoverlapping(s.get().add(a), d.get().add(a), b - a) };
+        }),
+        Strategy::Rows | Strategy::Gather => {
+            let (inner, outer) = plan.dims.split_last().unwrap_or((&Dim { extent: 1, dst: 0, src: 0 }, &[]));
+            let rows = plan.strategy == Strategy::Rows;
+            let copy_inner = |dp: *mut u8, sp: *const u8| {
+                // SAFETY: the inner run of items at an in-range outer index.
+                unsafe {
+                    if rows {
+                        std::ptr::copy_nonoverlapping(sp, dp, inner.extent * es);
+                    } else {
+                        gather(dp, inner.dst, sp, inner.src, inner.extent, es);
+                    }
+                }
+            };
+            match outer.first() {
+                None => copy_inner(dst, src),
+                Some(first) => parallel::split(first.extent, 1, parallel, |a, b| {
+                    let (dims, dp, sp) = cut(outer, d.get(), s.get(), a, b);
+                    for_each_outer(&dims[..outer.len()], dp, sp, copy_inner);
+                }),
+            }
+        }
+        Strategy::Transpose { fast_dst, fast_src } => {
+            let (a, b) = (plan.dims[fast_dst], plan.dims[fast_src]);
+            let mut rest = [Dim::default(); MAX_NDIM];
+            let mut n = 0;
+            for (k, dim) in plan.dims.iter().enumerate() {
+                if k != fast_dst && k != fast_src {
+                    rest[n] = *dim;
+                    n += 1;
+                }
+            }
+            let problem = |dp: *mut u8, sp: *const u8| Transpose2 {
+                dst: dp,
+                dst_row: b.dst,
+                src: sp,
+                src_col: a.src,
+                rows: b.extent,
+                cols: a.extent,
+                itemsize: es,
+                stream: crate::simd::STREAMING && bytes >= STREAM_MIN_BYTES,
+            };
+            let transpose = |dp: *mut u8, sp: *const u8| {
+                // SAFETY: the 2-D slice at an in-range outer index.
+                unsafe { problem(dp, sp).run() };
+            };
+            if n == 0 {
+                parallel::split(b.extent, problem(dst, src).band(), parallel, |lo, hi| {
+                    // SAFETY: rows lo..hi of the 2-D problem.
+                    unsafe { problem(d.get(), s.get()).rows(lo, hi).run() };
+                });
+            } else {
+                parallel::split(rest[0].extent, 1, parallel, |lo, hi| {
+                    let (dims, dp, sp) = cut(&rest[..n], d.get(), s.get(), lo, hi);
+                    for_each_outer(&dims[..n], dp, sp, transpose);
+                });
+            }
+        }
+    }
+}

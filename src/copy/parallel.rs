@@ -1,0 +1,69 @@
+//! Splitting a copy over threads (with the `rayon` feature).
+//!
+//! A copy is split only along a dimension in which the destination's
+//! items do not overlap (checked by the caller), into chunks that write
+//! disjoint items; below [`PAR_MIN_BYTES`] it runs on the calling thread
+//! with no overhead at all.
+
+/// Copies smaller than this run on one thread.
+pub(crate) const PAR_MIN_BYTES: usize = 4 << 20;
+
+/// A pointer that may cross threads.
+///
+/// It lives only inside one planned copy, whose chunks read the source and
+/// write disjoint parts of the destination; see [`split`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SendPtr(pub(crate) *mut u8);
+
+// SAFETY: `SendPtr` is only created by the copy engine for one copy whose
+// chunks write disjoint destination items and only read the source (the
+// copy's contract makes both valid for its duration, and the chunks end
+// before the copy returns), so using the pointer from several threads at
+// once is race-free.
+unsafe impl Send for SendPtr {}
+// SAFETY: as for `Send`: shared use only reads the pointer value.
+unsafe impl Sync for SendPtr {}
+
+impl SendPtr {
+    /// The pointer. (A method, so that closures capture the whole
+    /// `SendPtr` rather than its field.)
+    pub(crate) fn get(self) -> *mut u8 {
+        self.0
+    }
+}
+
+/// How many threads a large copy may use.
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "rayon")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        1
+    }
+}
+
+/// Runs `task(start, end)` over `0..n`: on the calling thread if not
+/// `parallel` (or there is one thread), else in chunks of about
+/// `n / (4 * threads)`, rounded up to multiples of `grain`, on rayon's pool.
+///
+/// The caller guarantees that tasks over disjoint ranges write disjoint
+/// memory.
+pub(crate) fn split(n: usize, grain: usize, parallel: bool, task: impl Fn(usize, usize) + Sync) {
+    let threads = threads();
+    if !parallel || threads <= 1 || n <= grain {
+        task(0, n);
+        return;
+    }
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        let grain = grain.max(1);
+        let chunk = n.div_ceil(4 * threads).div_ceil(grain) * grain;
+        let chunks = n.div_ceil(chunk);
+        (0..chunks).into_par_iter().for_each(|c| task(c * chunk, ((c + 1) * chunk).min(n)));
+    }
+    #[cfg(not(feature = "rayon"))]
+    task(0, n);
+}

@@ -1,0 +1,108 @@
+//! Loops over the outer dimensions of a normalised copy, and the two inner
+//! kernels that do not transpose: a `memcpy` per contiguous row, and an
+//! itemsize-specialised strided gather.
+
+use super::plan::Dim;
+
+/// Calls `f(dst, src)` for every index tuple of `dims` (outermost first),
+/// with the bases advanced by the strides: an odometer that updates the
+/// two pointers incrementally.
+///
+/// # Safety
+///
+/// Every pointer handed to `f` is `base + Σ index*stride` for an in-range
+/// index tuple; `f` must only access what its contract allows for those.
+/// (Computing them is always safe: `wrapping_offset`.)
+#[inline]
+pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: impl FnMut(*mut u8, *const u8)) {
+    if dims.is_empty() {
+        f(dst, src);
+        return;
+    }
+    let n = dims.len();
+    let mut index = [0usize; crate::layout::MAX_NDIM];
+    let (mut d, mut s) = (dst, src);
+    loop {
+        f(d, s);
+        let mut level = n;
+        loop {
+            if level == 0 {
+                return;
+            }
+            level -= 1;
+            let dim = dims[level];
+            index[level] += 1;
+            if index[level] < dim.extent {
+                d = d.wrapping_offset(dim.dst);
+                s = s.wrapping_offset(dim.src);
+                break;
+            }
+            // Back to the start of this dimension.
+            let back = (dim.extent - 1) as isize;
+            d = d.wrapping_offset(-dim.dst * back);
+            s = s.wrapping_offset(-dim.src * back);
+            index[level] = 0;
+        }
+    }
+}
+
+/// Copies `n` items of `itemsize` bytes from `src` (stride `ss`) to `dst`
+/// (stride `ds`).
+///
+/// # Safety
+///
+/// Every item `k < n` of both sides must be valid (readable / writable) and
+/// the two sides must not overlap.
+#[inline]
+pub(crate) unsafe fn gather(dst: *mut u8, ds: isize, src: *const u8, ss: isize, n: usize, itemsize: usize) {
+    // SAFETY: every arm copies items k < n of both sides, which the caller
+    // guarantees valid and disjoint.
+    unsafe {
+        match itemsize {
+            1 => gather_typed::<u8>(dst, ds, src, ss, n),
+            2 => gather_typed::<u16>(dst, ds, src, ss, n),
+            4 => gather_typed::<u32>(dst, ds, src, ss, n),
+            8 => gather_typed::<u64>(dst, ds, src, ss, n),
+            16 => gather_typed::<u128>(dst, ds, src, ss, n),
+            _ => {
+                for k in 0..n as isize {
+                    std::ptr::copy_nonoverlapping(src.offset(k * ss), dst.offset(k * ds), itemsize);
+                }
+            }
+        }
+    }
+}
+
+/// [`gather`] for items that fit a primitive: unaligned loads and stores,
+/// four at a time.
+///
+/// # Safety
+///
+/// As [`gather`], with `itemsize == size_of::<T>()`.
+#[inline(always)]
+unsafe fn gather_typed<T: Copy>(dst: *mut u8, ds: isize, src: *const u8, ss: isize, n: usize) {
+    let (mut d, mut s) = (dst, src);
+    let mut left = n;
+    // SAFETY: each access is item k < n of its side (caller's contract).
+    unsafe {
+        while left >= 4 {
+            let a = s.cast::<T>().read_unaligned();
+            let b = s.offset(ss).cast::<T>().read_unaligned();
+            let c = s.offset(2 * ss).cast::<T>().read_unaligned();
+            let e = s.offset(3 * ss).cast::<T>().read_unaligned();
+            d.cast::<T>().write_unaligned(a);
+            d.offset(ds).cast::<T>().write_unaligned(b);
+            d.offset(2 * ds).cast::<T>().write_unaligned(c);
+            d.offset(3 * ds).cast::<T>().write_unaligned(e);
+            s = s.offset(4 * ss);
+            d = d.offset(4 * ds);
+            left -= 4;
+        }
+        while left > 0 {
+            d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned());
+            s = s.offset(ss);
+            d = d.offset(ds);
+            left -= 1;
+        }
+    }
+}

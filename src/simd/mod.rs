@@ -1,0 +1,73 @@
+//! In-register tile transposes: the micro-kernels of the tiled copy.
+//!
+//! A *line tile* takes `K` consecutive items from each of `W` source rows
+//! and writes them as `K` destination rows of `W` items — one 64-byte cache
+//! line per destination row — where `K = 16 / itemsize` (one 128-bit
+//! vector) and `W = 64 / itemsize`. It is built from `W / K` transposes of
+//! `K x K` blocks held in registers, and stores each destination row as
+//! four consecutive 16-byte stores, streaming (non-temporal) when asked, so
+//! that whole lines are written without being read first.
+//!
+//! Two implementations share one signature: [`vector`] uses `wide`'s
+//! 128-bit types (SSE2 on x86-64: `u32x4::transpose`, `u16x8::transpose`,
+//! `u64x2` unpacks, and a 16x16 byte transpose made of four rounds of
+//! `u8x16` interleaves); [`scalar`] uses plain arrays and is the fallback
+//! without the `simd` feature and under Miri (it is also what the vector
+//! kernels are tested against). `wide` picks its instruction set when the
+//! crate is compiled: the default x86-64 build uses SSE2;
+//! `-C target-cpu=native` lets it use wider forms where they exist.
+
+#[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
+pub(crate) mod scalar;
+#[cfg(all(feature = "simd", not(miri)))]
+pub(crate) mod vector;
+
+/// The micro-kernels the tiled copy uses in this build.
+#[cfg(all(feature = "simd", not(miri)))]
+pub(crate) use vector as kernels;
+
+/// The micro-kernels the tiled copy uses in this build.
+#[cfg(not(all(feature = "simd", not(miri))))]
+pub(crate) use scalar as kernels;
+
+/// A line-tile micro-kernel for one itemsize.
+///
+/// # Safety
+///
+/// Implementations read `W` rows of `K` items and write `K` rows of `W`
+/// items; callers of [`LineTile::tile`] guarantee those bytes.
+pub(crate) trait LineTile {
+    /// Items per 128-bit vector: rows of the destination tile.
+    const K: usize;
+    /// Items per 64-byte line: columns of the destination tile.
+    const W: usize;
+
+    /// Transposes one line tile.
+    ///
+    /// # Safety
+    ///
+    /// For `c in 0..W` and `r in 0..K`: `src + c*src_row + r*ES` must be
+    /// readable for `ES` bytes, and `dst + r*dst_row + c*ES` writable for
+    /// `ES` bytes, with no overlap between the two sets. If `stream[r]`,
+    /// the `r`-th destination row must be 16-byte aligned; after streaming
+    /// stores the caller must issue [`fence`] before the data is read by
+    /// anyone else.
+    unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, stream: &[bool]);
+}
+
+/// Orders streaming stores before later memory operations (a no-op where
+/// streaming stores are not used).
+pub(crate) fn fence() {
+    #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+    // SAFETY: `_mm_sfence` has no preconditions; SSE is part of the x86-64
+    // baseline.
+    unsafe {
+        core::arch::x86_64::_mm_sfence();
+    }
+}
+
+/// Whether this build writes whole lines with streaming stores.
+pub(crate) const STREAMING: bool = cfg!(all(feature = "simd", not(miri), target_arch = "x86_64"));
+
+#[cfg(test)]
+mod tests;

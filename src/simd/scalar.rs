@@ -1,0 +1,36 @@
+//! Portable line tiles: plain loads and stores of whole items. The
+//! fallback without the `simd` feature and under Miri, and the reference
+//! the vector kernels are tested against.
+
+use super::LineTile;
+
+macro_rules! scalar_tile {
+    ($name:ident, $item:ty, $k:expr) => {
+        /// Line tile for items of this size, item by item.
+        pub(crate) struct $name;
+
+        impl LineTile for $name {
+            const K: usize = $k;
+            const W: usize = 64 / size_of::<$item>();
+
+            unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, _stream: &[bool]) {
+                const ES: isize = size_of::<$item>() as isize;
+                for c in 0..Self::W as isize {
+                    for r in 0..Self::K as isize {
+                        // SAFETY: item (c, r) of the tile, readable and
+                        // writable by the caller's contract.
+                        unsafe {
+                            let v = src.offset(c * src_row + r * ES).cast::<$item>().read_unaligned();
+                            dst.offset(r * dst_row + c * ES).cast::<$item>().write_unaligned(v);
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+
+scalar_tile!(Tile1, u8, 16);
+scalar_tile!(Tile2, u16, 8);
+scalar_tile!(Tile4, u32, 4);
+scalar_tile!(Tile8, u64, 2);

@@ -1,0 +1,115 @@
+//! Line tiles with `wide`'s 128-bit vectors.
+//!
+//! Each tile loads `W` vectors (one per source row), transposes them in
+//! `K x K` blocks in registers, and stores `K` destination rows of four
+//! vectors each, with streaming stores for the rows the caller marks.
+
+use super::LineTile;
+use wide::{u8x16, u16x8, u32x4, u64x2};
+
+/// Loads a vector from a possibly unaligned address.
+///
+/// # Safety
+///
+/// `p` must be readable for 16 bytes.
+#[inline(always)]
+unsafe fn load<V: Copy>(p: *const u8) -> V {
+    // SAFETY: the caller guarantees 16 readable bytes; `V` is a 16-byte
+    // `wide` vector, valid for any bits.
+    unsafe { p.cast::<V>().read_unaligned() }
+}
+
+/// Stores a vector, streaming if `stream` (then `p` is 16-byte aligned).
+///
+/// # Safety
+///
+/// `p` must be writable for 16 bytes, and 16-byte aligned if `stream`.
+#[inline(always)]
+unsafe fn store<V: bytemuck::Pod>(p: *mut u8, v: V, stream: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if stream {
+        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        let bytes: [u8; 16] = bytemuck::cast(v);
+        // SAFETY: `bytes` is 16 readable bytes; `p` is 16-byte aligned and
+        // writable (caller); SSE2 is part of the x86-64 baseline.
+        unsafe { _mm_stream_si128(p.cast::<__m128i>(), _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>())) };
+        return;
+    }
+    let _ = stream;
+    // SAFETY: the caller guarantees 16 writable bytes.
+    unsafe { p.cast::<V>().write_unaligned(v) };
+}
+
+/// The 16x16 byte transpose: four rounds of the perfect shuffle
+/// `out[2k] = interleave_low(in[k], in[k+8])`, `out[2k+1] = high`, each of
+/// which rotates the 8-bit (row, column) index right by one bit; after
+/// four, rows and columns have traded places.
+#[inline(always)]
+fn transpose_u8(mut rows: [u8x16; 16]) -> [u8x16; 16] {
+    for _ in 0..4 {
+        let mut next = rows;
+        for k in 0..8 {
+            next[2 * k] = u8x16::unpack_low(rows[k], rows[k + 8]);
+            next[2 * k + 1] = u8x16::unpack_high(rows[k], rows[k + 8]);
+        }
+        rows = next;
+    }
+    rows
+}
+
+#[inline(always)]
+fn transpose_u16(rows: [u16x8; 8]) -> [u16x8; 8] {
+    u16x8::transpose(rows)
+}
+
+#[inline(always)]
+fn transpose_u32(rows: [u32x4; 4]) -> [u32x4; 4] {
+    u32x4::transpose(rows)
+}
+
+#[inline(always)]
+fn transpose_u64(rows: [u64x2; 2]) -> [u64x2; 2] {
+    [rows[0].unpack_lo(rows[1]), rows[0].unpack_hi(rows[1])]
+}
+
+macro_rules! vector_tile {
+    ($name:ident, $vec:ty, $k:expr, $transpose:ident) => {
+        /// Line tile for items of this size, with 128-bit vectors.
+        pub(crate) struct $name;
+
+        impl LineTile for $name {
+            const K: usize = $k;
+            const W: usize = 4 * $k;
+
+            #[inline(always)]
+            unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, stream: &[bool]) {
+                // Four K x K blocks side by side make the line tile.
+                let mut blocks = [[<$vec>::default(); $k]; 4];
+                for (b, block) in blocks.iter_mut().enumerate() {
+                    let mut rows = [<$vec>::default(); $k];
+                    for (r, row) in rows.iter_mut().enumerate() {
+                        let c = (b * $k + r) as isize;
+                        // SAFETY: source row c, items 0..K: readable by
+                        // the caller's contract.
+                        *row = unsafe { load(src.offset(c * src_row)) };
+                    }
+                    *block = $transpose(rows);
+                }
+                for r in 0..$k {
+                    let row = dst.wrapping_offset(r as isize * dst_row);
+                    for (b, block) in blocks.iter().enumerate() {
+                        // SAFETY: destination row r, items b*K..(b+1)*K:
+                        // writable, and 16-byte aligned when streamed
+                        // (caller's contract).
+                        unsafe { store(row.wrapping_add(b * 16), block[r], stream[r]) };
+                    }
+                }
+            }
+        }
+    };
+}
+
+vector_tile!(Tile1, u8x16, 16, transpose_u8);
+vector_tile!(Tile2, u16x8, 8, transpose_u16);
+vector_tile!(Tile4, u32x4, 4, transpose_u32);
+vector_tile!(Tile8, u64x2, 2, transpose_u64);
