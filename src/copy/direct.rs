@@ -4,16 +4,15 @@ use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
 use super::strided::{for_each_outer, gather};
 use super::tiled::Transpose2;
-use crate::layout::MAX_NDIM;
+use crate::layout::dims::DimVec;
 
 /// Outputs at least this large are written with streaming stores where
 /// whole aligned lines allow (they would not fit the caches anyway).
 const STREAM_MIN_BYTES: usize = 8 << 20;
 
 /// `dims` with the first dimension cut to `start..end` (bases moved).
-fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> ([Dim; MAX_NDIM], *mut u8, *const u8) {
-    let mut out = [Dim::default(); MAX_NDIM];
-    out[..dims.len()].copy_from_slice(dims);
+fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> (DimVec<Dim>, *mut u8, *const u8) {
+    let mut out = DimVec::from_slice(dims);
     let first = &mut out[0];
     let dst = dst.wrapping_offset(first.dst * start as isize);
     let src = src.wrapping_offset(first.src * start as isize);
@@ -60,20 +59,16 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
                 None => copy_inner(dst, src),
                 Some(first) => parallel::split(first.extent, 1, parallel, |a, b| {
                     let (dims, dp, sp) = cut(outer, d.get(), s.get(), a, b);
-                    for_each_outer(&dims[..outer.len()], dp, sp, copy_inner);
+                    for_each_outer(&dims, dp, sp, copy_inner);
                 }),
             }
         }
         Strategy::Transpose { fast_dst, fast_src } => {
             let (a, b) = (plan.dims[fast_dst], plan.dims[fast_src]);
-            let mut rest = [Dim::default(); MAX_NDIM];
-            let mut n = 0;
-            for (k, dim) in plan.dims.iter().enumerate() {
-                if k != fast_dst && k != fast_src {
-                    rest[n] = *dim;
-                    n += 1;
-                }
-            }
+            let mut rest = plan.dims.clone();
+            rest.remove(fast_dst.max(fast_src));
+            rest.remove(fast_dst.min(fast_src));
+            let n = rest.len();
             let problem = |dp: *mut u8, sp: *const u8| Transpose2 {
                 dst: dp,
                 dst_row: b.dst,
@@ -95,8 +90,8 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
                 });
             } else {
                 parallel::split(rest[0].extent, 1, parallel, |lo, hi| {
-                    let (dims, dp, sp) = cut(&rest[..n], d.get(), s.get(), lo, hi);
-                    for_each_outer(&dims[..n], dp, sp, transpose);
+                    let (dims, dp, sp) = cut(&rest, d.get(), s.get(), lo, hi);
+                    for_each_outer(&dims, dp, sp, transpose);
                 });
             }
         }

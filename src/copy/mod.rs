@@ -15,12 +15,14 @@
 //! through a temporary, since where their pointers lead is not known.
 
 mod direct;
+mod owned;
 mod parallel;
 pub(crate) mod plan;
 mod strided;
 mod tiled;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::layout::dims::DimVec;
 use crate::layout::{Layout, Order};
 use crate::raw::walk::{self, Visit};
 use crate::raw::{RawBuffer, RawMut};
@@ -66,8 +68,10 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
             unsafe { strided::gather(d, 0, s, 0, 1, itemsize) };
         } else {
             let plan = block_plan.get_or_insert_with(|| {
-                let dims: Vec<Dim> =
-                    tail.iter().map(|l| Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] }).collect();
+                let mut dims = DimVec::filled(Dim::default(), tail.len());
+                for (slot, l) in dims.iter_mut().zip(tail) {
+                    *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
+                }
                 Plan::from_dims(itemsize, &dims)
             });
             // SAFETY: the block's items, valid and disjoint (caller).
@@ -122,6 +126,107 @@ pub(crate) fn assign(dst: &mut RawMut, src: &RawBuffer, overlap: Overlap) -> Res
     Ok(())
 }
 
+/// Copies up to this size go straight to loops, without a plan.
+const SMALL_COPY_BYTES: usize = 4096;
+
+/// Which side of a copy is the packed (contiguous) buffer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Packed {
+    /// Copying out: the destination is packed.
+    Dst,
+    /// Copying in: the source is packed.
+    Src,
+}
+
+/// Copies between a view (`view_ptr` through `layout`) and a buffer packed
+/// in `order` (already resolved to C or F) at `packed`.
+///
+/// For direct views the loops are built straight from the shape, without a
+/// second layout (this is the path small copies take); indirect views go
+/// through [`execute`].
+///
+/// # Safety
+///
+/// The packed buffer must hold `layout.nbytes()` bytes, writable if it is
+/// the destination; the view's items must be readable (and writable if it
+/// is the destination) and its pointer slots readable; the two must not
+/// overlap.
+unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order: Order, side: Packed) {
+    if layout.is_indirect() {
+        // Layout::contiguous cannot fail for the shape of a valid layout.
+        if let Ok(packed_layout) = Layout::contiguous(layout.shape(), layout.itemsize(), order) {
+            // SAFETY: forwarded from the caller.
+            unsafe {
+                match side {
+                    Packed::Dst => execute(packed, &packed_layout, view_ptr, layout),
+                    Packed::Src => execute(view_ptr, layout, packed, &packed_layout),
+                }
+            }
+        }
+        return;
+    }
+    let ndim = layout.ndim();
+    let es = layout.itemsize();
+    if ndim <= 2 && layout.nbytes() <= SMALL_COPY_BYTES {
+        // The common small case, without the general machinery: two loops.
+        let extent = |k: usize| if k < ndim { layout.shape()[k] } else { 1 };
+        let stride = |k: usize| if k < ndim { layout.strides()[k] } else { 0 };
+        let (n0, n1) = if ndim == 2 { (extent(0), extent(1)) } else { (1, extent(0)) };
+        let (v0, v1) = if ndim == 2 { (stride(0), stride(1)) } else { (0, stride(0)) };
+        let esi = es as isize;
+        let (p0, p1) = if order == Order::F && ndim == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
+        let (dst, d0, d1, src, s0, s1) = match side {
+            Packed::Dst => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
+            Packed::Src => (view_ptr, v0, v1, packed.cast_const(), p0, p1),
+        };
+        // SAFETY: the n0 x n1 items of both sides (caller's contract).
+        unsafe { strided::copy_2d(dst, d0, d1, src, s0, s1, n0, n1, es) };
+        return;
+    }
+    let mut dims = DimVec::filled(Dim::default(), ndim);
+    // Packed strides: the last (C) or first (F) dimension fastest.
+    let mut step = es as isize;
+    let mut fill = |k: usize| {
+        let (extent, stride) = (layout.shape()[k], layout.strides()[k]);
+        dims[k] = match side {
+            Packed::Dst => Dim { extent, dst: step, src: stride },
+            Packed::Src => Dim { extent, dst: stride, src: step },
+        };
+        // Layout invariant 2 bounds this product.
+        step = step.wrapping_mul(extent as isize);
+    };
+    if order == Order::F {
+        (0..ndim).for_each(&mut fill)
+    } else {
+        (0..ndim).rev().for_each(&mut fill)
+    }
+    let (dst, src) = match side {
+        Packed::Dst => (packed, view_ptr.cast_const()),
+        Packed::Src => (view_ptr, packed.cast_const()),
+    };
+    if layout.nbytes() <= SMALL_COPY_BYTES {
+        // Small copies (inside the L1 cache) skip the planner: plain loops
+        // in the view's dimension order, the innermost one gathered.
+        if let Some((inner, outer)) = dims.split_last() {
+            strided::for_each_outer(outer, dst, src, |d, s| {
+                // SAFETY: an inner run of the copy (caller's contract).
+                unsafe { strided::gather(d, inner.dst, s, inner.src, inner.extent, layout.itemsize()) };
+            });
+        } else {
+            // SAFETY: the one item of a 0-dimensional view (caller).
+            unsafe { strided::gather(dst, 0, src, 0, 1, layout.itemsize()) };
+        }
+        return;
+    }
+    let plan = Plan::from_dims(layout.itemsize(), &dims);
+    // Threads may split the destination if its items are disjoint: always
+    // for the packed buffer, after a check for a view.
+    let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && (side == Packed::Dst || !layout.has_aliased_items());
+    // SAFETY: forwarded from the caller; `parallel` only for a destination
+    // whose items are disjoint.
+    unsafe { direct::run(&plan, dst, src, parallel) };
+}
+
 /// `PyBuffer_ToContiguous`: the items of `src` packed into `dst` in
 /// `order` ([`Order::A`] keeps the stored order of a contiguous buffer).
 pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Result<()> {
@@ -132,12 +237,10 @@ pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Re
             format!("destination holds {} bytes, the view {}", dst.len(), layout.nbytes()),
         ));
     }
-    let packed = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order))?;
-    // SAFETY: `dst` is an exclusive byte slice of exactly `nbytes` bytes,
-    // which a contiguous layout of the same shape covers; `src` is a view's
-    // buffer (invariant 1), and a `&mut [u8]` cannot overlap memory a live
-    // view reads.
-    unsafe { execute(dst.as_mut_ptr(), &packed, src.ptr(), layout) };
+    // SAFETY: `dst` is an exclusive byte slice of exactly `nbytes` bytes;
+    // `src` is a view's buffer (invariant 1), and a `&mut [u8]` cannot
+    // overlap memory a live view reads.
+    unsafe { copy_packed(src.ptr(), layout, dst.as_mut_ptr(), layout.resolve_order(order), Packed::Dst) };
     Ok(())
 }
 
@@ -151,11 +254,11 @@ pub(crate) fn copy_from_bytes(dst: &mut RawMut, src: &[u8], order: Order) -> Res
             format!("source holds {} bytes, the view {}", src.len(), layout.nbytes()),
         ));
     }
-    let packed = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order))?;
     let dst = dst.raw();
     // SAFETY: `dst` is a mutable view's buffer (invariant 2); `src` is a
     // shared slice of exactly the packed size, which cannot overlap it.
-    unsafe { execute(dst.ptr(), dst.layout(), src.as_ptr(), &packed) };
+    // The packed side is only read.
+    unsafe { copy_packed(dst.ptr(), layout, src.as_ptr().cast_mut(), layout.resolve_order(order), Packed::Src) };
     Ok(())
 }
 
@@ -169,29 +272,26 @@ pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
     let layout = src.layout();
     let count = layout.len();
     let mut out: Vec<T> = Vec::with_capacity(count);
-    // Layout::contiguous cannot fail for the shape of a valid layout.
-    if let Ok(packed) = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order)) {
-        // SAFETY: the spare capacity holds `count` items of itemsize bytes,
-        // exactly what the packed layout covers; fresh memory cannot
-        // overlap `src` (invariant 1: readable).
-        unsafe { execute(out.as_mut_ptr().cast::<u8>(), &packed, src.ptr(), layout) };
-        // SAFETY: every one of the `count` items was written with the bytes
-        // of a valid `T` (caller's contract).
-        unsafe { out.set_len(count) };
-    }
+    owned::advise_huge_pages(out.as_mut_ptr().cast(), layout.nbytes());
+    // SAFETY: the spare capacity holds `count` items of itemsize bytes,
+    // exactly the packed size; fresh memory cannot overlap `src`
+    // (invariant 1: readable).
+    unsafe { copy_packed(src.ptr(), layout, out.as_mut_ptr().cast(), layout.resolve_order(order), Packed::Dst) };
+    // SAFETY: every one of the `count` items was written with the bytes of
+    // a valid `T` (caller's contract).
+    unsafe { out.set_len(count) };
     out
 }
 
 /// The items of `src` packed into a fresh byte vector.
 pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
-    let nbytes = src.layout().nbytes();
-    let mut out: Vec<u8> = Vec::with_capacity(nbytes);
     let layout = src.layout();
-    if let Ok(packed) = Layout::contiguous(layout.shape(), layout.itemsize(), layout.resolve_order(order)) {
-        // SAFETY: as in `to_vec`, with `nbytes` bytes of spare capacity.
-        unsafe { execute(out.as_mut_ptr(), &packed, src.ptr(), layout) };
-        // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
-        unsafe { out.set_len(nbytes) };
-    }
+    let nbytes = layout.nbytes();
+    let mut out: Vec<u8> = Vec::with_capacity(nbytes);
+    owned::advise_huge_pages(out.as_mut_ptr(), nbytes);
+    // SAFETY: as in `to_vec`, with `nbytes` bytes of spare capacity.
+    unsafe { copy_packed(src.ptr(), layout, out.as_mut_ptr(), layout.resolve_order(order), Packed::Dst) };
+    // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
+    unsafe { out.set_len(nbytes) };
     out
 }

@@ -45,14 +45,19 @@ pub(crate) fn threads() -> usize {
 }
 
 /// Runs `task(start, end)` over `0..n`: on the calling thread if not
-/// `parallel` (or there is one thread), else in chunks of about
-/// `n / (4 * threads)`, rounded up to multiples of `grain`, on rayon's pool.
+/// `parallel` (or there is one thread), else in one chunk per thread
+/// (rounded up to a multiple of `grain`) on rayon's pool. (One long chunk
+/// per thread streams through memory better than many short ones.)
 ///
 /// The caller guarantees that tasks over disjoint ranges write disjoint
 /// memory.
 pub(crate) fn split(n: usize, grain: usize, parallel: bool, task: impl Fn(usize, usize) + Sync) {
+    if !parallel || n <= grain {
+        task(0, n);
+        return;
+    }
     let threads = threads();
-    if !parallel || threads <= 1 || n <= grain {
+    if threads <= 1 {
         task(0, n);
         return;
     }
@@ -60,7 +65,7 @@ pub(crate) fn split(n: usize, grain: usize, parallel: bool, task: impl Fn(usize,
     {
         use rayon::prelude::*;
         let grain = grain.max(1);
-        let chunk = n.div_ceil(4 * threads).div_ceil(grain) * grain;
+        let chunk = n.div_ceil(threads).div_ceil(grain) * grain;
         let chunks = n.div_ceil(chunk);
         (0..chunks).into_par_iter().for_each(|c| task(c * chunk, ((c + 1) * chunk).min(n)));
     }

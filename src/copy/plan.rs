@@ -67,58 +67,72 @@ pub(crate) struct Plan {
 /// The smallest extents worth tiling; smaller transposes use the gather.
 const MIN_TILE_EXTENT: usize = 8;
 
+/// Copies smaller than this fit the L1 cache and are gathered, not tiled.
+const MIN_TILE_BYTES: usize = 16 << 10;
+
 impl Plan {
     /// Plans a copy between two direct layouts of the same shape and
     /// itemsize.
     pub(crate) fn direct(dst: &Layout, src: &Layout) -> Plan {
         debug_assert!(!dst.is_indirect() && !src.is_indirect());
-        let dims: Vec<Dim> = dst
-            .shape()
-            .iter()
-            .zip(dst.strides().iter().zip(src.strides()))
-            .map(|(&extent, (&d, &s))| Dim { extent, dst: d, src: s })
-            .collect();
+        let mut dims = DimVec::filled(Dim::default(), dst.ndim());
+        let loops = dst.shape().iter().zip(dst.strides().iter().zip(src.strides()));
+        for (slot, (&extent, (&d, &s))) in dims.iter_mut().zip(loops) {
+            *slot = Dim { extent, dst: d, src: s };
+        }
         Plan::from_dims(dst.itemsize(), &dims)
     }
 
     /// Plans a copy of the loops `dims` (any order) of items of `itemsize`.
+    /// Allocation-free: small copies pay only for a few comparisons.
     pub(crate) fn from_dims(itemsize: usize, dims: &[Dim]) -> Plan {
-        let empty =
+        let mut plan =
             Plan { itemsize, dst_offset: 0, src_offset: 0, dims: DimVec::from_slice(&[]), strategy: Strategy::Nothing };
         if dims.iter().any(|d| d.extent == 0) {
-            return empty;
+            return plan;
         }
-        let mut plan = Plan { strategy: Strategy::Gather, ..empty };
         // 1–2: drop extent-1 dimensions, flip backwards destinations.
         // Extents and strides come from valid layouts, so the products
         // below stay within the layouts' spans (Layout invariant 3).
-        let mut kept: Vec<Dim> = Vec::with_capacity(dims.len());
+        let mut kept = DimVec::filled(Dim::default(), dims.len());
+        let mut n = 0;
         for &d in dims.iter().filter(|d| d.extent > 1) {
-            if d.dst < 0 {
+            kept[n] = if d.dst < 0 {
                 let steps = (d.extent - 1) as isize;
                 plan.dst_offset += d.dst * steps;
                 plan.src_offset += d.src * steps;
-                kept.push(Dim { extent: d.extent, dst: -d.dst, src: -d.src });
+                Dim { extent: d.extent, dst: -d.dst, src: -d.src }
             } else {
-                kept.push(d);
+                d
+            };
+            n += 1;
+        }
+        // 3: outermost first by destination stride, then source stride
+        // (an insertion sort: there are few dimensions).
+        let outer_first = |a: &Dim, b: &Dim| (b.dst, b.src.unsigned_abs()) < (a.dst, a.src.unsigned_abs());
+        for i in 1..n {
+            let mut k = i;
+            while k > 0 && outer_first(&kept[k], &kept[k - 1]) {
+                kept.swap(k, k - 1);
+                k -= 1;
             }
         }
-        // 3: outermost first by destination stride, then source stride.
-        kept.sort_by(|a, b| b.dst.cmp(&a.dst).then(b.src.unsigned_abs().cmp(&a.src.unsigned_abs())));
-        // 4: merge neighbours contiguous on both sides.
-        let mut merged: Vec<Dim> = Vec::with_capacity(kept.len());
-        for d in kept.into_iter().rev() {
-            match merged.last_mut() {
-                Some(inner)
-                    if d.dst == inner.dst * inner.extent as isize && d.src == inner.src * inner.extent as isize =>
-                {
+        // 4: merge neighbours contiguous on both sides, from the inside out.
+        let mut merged = DimVec::filled(Dim::default(), n);
+        let mut m = 0;
+        for &d in kept[..n].iter().rev() {
+            if m > 0 {
+                let inner = &mut merged[m - 1];
+                if d.dst == inner.dst * inner.extent as isize && d.src == inner.src * inner.extent as isize {
                     inner.extent *= d.extent;
+                    continue;
                 }
-                _ => merged.push(d),
             }
+            merged[m] = d;
+            m += 1;
         }
-        merged.reverse();
-        plan.dims = DimVec::from_slice(&merged);
+        merged[..m].reverse();
+        plan.dims = DimVec::from_slice(&merged[..m]);
         plan.strategy = plan.choose();
         plan
     }
@@ -136,7 +150,7 @@ impl Plan {
             };
         }
         let fast_dst = self.dims.len() - 1;
-        if inner.dst == item && inner.extent >= MIN_TILE_EXTENT {
+        if inner.dst == item && inner.extent >= MIN_TILE_EXTENT && self.bytes() >= MIN_TILE_BYTES {
             let fast_src = self.dims.iter().position(|d| d.src == item && d.extent >= MIN_TILE_EXTENT);
             if let Some(fast_src) = fast_src {
                 return Strategy::Transpose { fast_dst, fast_src };
@@ -200,12 +214,12 @@ mod tests {
         // Rows of a column slice: row memcpy.
         assert_eq!(plan(&[4, 3], &[12, 4], &[40, 4], 4).strategy, Strategy::Rows);
         // C <- F: a transpose over the two dimensions.
-        let p = plan(&[64, 32], &[128, 4], &[4, 256], 4);
+        let p = plan(&[64, 64], &[256, 4], &[4, 256], 4);
         assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
         // A 3-D permutation merges the dimensions it can: (1, 2, 0).
-        let src = Layout::contiguous(&[16, 16, 16], 4, Order::C).unwrap();
+        let src = Layout::contiguous(&[32, 32, 32], 4, Order::C).unwrap();
         let permuted = src.permute_axes(&[1, 2, 0]).unwrap();
-        let dst = Layout::contiguous(&[16, 16, 16], 4, Order::C).unwrap();
+        let dst = Layout::contiguous(&[32, 32, 32], 4, Order::C).unwrap();
         let p = Plan::direct(&dst, &permuted);
         assert_eq!(p.dims.len(), 2);
         assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
@@ -213,6 +227,7 @@ mod tests {
         assert_eq!(plan(&[100], &[4], &[8], 4).strategy, Strategy::Gather);
         // Tiny transposes are not tiled.
         assert_eq!(plan(&[4, 4], &[16, 4], &[4, 16], 4).strategy, Strategy::Gather);
+        assert_eq!(plan(&[32, 32], &[128, 4], &[4, 128], 4).strategy, Strategy::Gather);
     }
 
     #[test]

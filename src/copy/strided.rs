@@ -20,7 +20,7 @@ pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: 
         return;
     }
     let n = dims.len();
-    let mut index = [0usize; crate::layout::MAX_NDIM];
+    let mut index = crate::layout::dims::DimVec::filled(0usize, n);
     let (mut d, mut s) = (dst, src);
     loop {
         f(d, s);
@@ -104,5 +104,74 @@ unsafe fn gather_typed<T: Copy>(dst: *mut u8, ds: isize, src: *const u8, ss: isi
             d = d.offset(ds);
             left -= 1;
         }
+    }
+}
+
+/// Copies an `n0 x n1` block item by item: item `(i, j)` from
+/// `src + i*s0 + j*s1` to `dst + i*d0 + j*d1`. The small-copy path: two
+/// plain loops over items of a fixed size, which the compiler optimises
+/// like a hand-written loop.
+///
+/// # Safety
+///
+/// Every item of the block must be valid on both sides (readable /
+/// writable), and the sides must not overlap.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) unsafe fn copy_2d(
+    dst: *mut u8,
+    d0: isize,
+    d1: isize,
+    src: *const u8,
+    s0: isize,
+    s1: isize,
+    n0: usize,
+    n1: usize,
+    itemsize: usize,
+) {
+    // SAFETY: every arm copies the items of the block (caller's contract).
+    unsafe {
+        match itemsize {
+            1 => copy_2d_typed::<u8>(dst, d0, d1, src, s0, s1, n0, n1),
+            2 => copy_2d_typed::<u16>(dst, d0, d1, src, s0, s1, n0, n1),
+            4 => copy_2d_typed::<u32>(dst, d0, d1, src, s0, s1, n0, n1),
+            8 => copy_2d_typed::<u64>(dst, d0, d1, src, s0, s1, n0, n1),
+            _ => {
+                for i in 0..n0 as isize {
+                    gather(dst.offset(i * d0), d1, src.offset(i * s0), s1, n1, itemsize);
+                }
+            }
+        }
+    }
+}
+
+/// [`copy_2d`] for one primitive item type.
+///
+/// # Safety
+///
+/// As [`copy_2d`], with `itemsize == size_of::<T>()`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+unsafe fn copy_2d_typed<T: Copy>(
+    dst: *mut u8,
+    d0: isize,
+    d1: isize,
+    src: *const u8,
+    s0: isize,
+    s1: isize,
+    n0: usize,
+    n1: usize,
+) {
+    let (mut drow, mut srow) = (dst, src);
+    for _ in 0..n0 {
+        let (mut d, mut s) = (drow, srow);
+        for _ in 0..n1 {
+            // SAFETY: item (i, j) of both sides (caller's contract).
+            unsafe { d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned()) };
+            d = d.wrapping_offset(d1);
+            s = s.wrapping_offset(s1);
+        }
+        drow = drow.wrapping_offset(d0);
+        srow = srow.wrapping_offset(s0);
     }
 }

@@ -171,8 +171,15 @@ impl Layout {
     /// assert_eq!(Layout::contiguous(&[2, 3, 4], 4, Order::F).unwrap().strides(), &[4, 8, 24]);
     /// ```
     pub fn contiguous(shape: &[usize], itemsize: usize, order: Order) -> Result<Layout> {
+        if shape.len() > MAX_NDIM || itemsize == 0 {
+            // The validator words the error.
+            return Layout::new(shape, &vec![0; shape.len()], itemsize);
+        }
+        // `contiguous_strides` checks that itemsize × Π max(extent, 1) fits
+        // in isize, which bounds every extent, the item count, the byte
+        // size and the span: invariants 1–3 hold without a second pass.
         let strides = order::contiguous_strides(shape, itemsize, order)?;
-        Layout::new(shape, &strides, itemsize)
+        Ok(Layout { itemsize, shape: DimVec::from_slice(shape), strides, indirect: None })
     }
 
     /// A zero-dimensional layout: one item.

@@ -1,0 +1,380 @@
+//! The benchmark cases, shared by `benches/copy.rs` (criterion) and
+//! `examples/compare.rs` (the quick table).
+//!
+//! Every case copies the same bytes three or four ways: with memoryview,
+//! with ndarray (`assign` into a preallocated array, and
+//! `as_standard_layout`, which allocates), and as a plain `memcpy` of the
+//! output's size; some add a hand-written reference (a loop, or a naive
+//! walker). Each case checks memoryview's output once against an
+//! independent computation before it is timed.
+//!
+//! Byte counting: GB/s = 2 × output bytes / time (every output byte is
+//! read once and written once), for every column, so the columns compare
+//! directly.
+
+#![allow(dead_code, unreachable_pub)]
+
+use memoryview::{BufferView, Element, Format, Layout, MemoryView, Order, Slice};
+use ndarray::{Array, ArrayView, s};
+use std::hint::black_box;
+
+/// A timed operation.
+pub type Op = Box<dyn FnMut() + Send>;
+
+/// One benchmark case.
+pub struct Case {
+    pub name: String,
+    /// Output bytes per run.
+    pub bytes: usize,
+    pub memoryview: Op,
+    pub ndarray_assign: Option<Op>,
+    pub ndarray_standard: Option<Op>,
+    /// A hand-written reference (name, operation).
+    pub reference: Option<(&'static str, Op)>,
+    /// A `memcpy` of `bytes` bytes between preallocated buffers.
+    pub memcpy: Op,
+}
+
+fn memcpy_op(bytes: usize) -> Op {
+    let src = vec![1u8; bytes];
+    let mut dst = vec![0u8; bytes];
+    Box::new(move || {
+        dst.copy_from_slice(black_box(&src));
+        black_box(&mut dst);
+    })
+}
+
+/// Data with distinct values.
+fn data<T: Copy>(n: usize, from: impl Fn(usize) -> T) -> Vec<T> {
+    (0..n).map(from).collect()
+}
+
+/// `a.t()` of a rows x cols C array copied into C order.
+pub fn transpose_2d<T>(label: &str, rows: usize, cols: usize, from: impl Fn(usize) -> T) -> Case
+where
+    T: Element + bytemuck::Pod + Default + PartialEq + std::fmt::Debug,
+{
+    let src = data(rows * cols, from);
+    let mut out = vec![T::default(); rows * cols];
+    // Check once: against ndarray's own transpose.
+    let a = ArrayView::from_shape((rows, cols), &src).unwrap();
+    let expected = a.t().as_standard_layout().into_owned();
+    MemoryView::from_shape(&src, &[rows, cols]).unwrap().t().copy_to_slice(&mut out, Order::C).unwrap();
+    assert_eq!(out.as_slice(), expected.as_slice().unwrap(), "{label}: transpose differs");
+    let bytes = rows * cols * size_of::<T>();
+    let src2 = src.clone();
+    let src3 = src.clone();
+    let mut nd_out = Array::<T, _>::default((cols, rows));
+    Case {
+        name: format!("transpose {label} {rows}x{cols}"),
+        bytes,
+        memoryview: Box::new(move || {
+            let v = MemoryView::from_shape(black_box(&src), &[rows, cols]).unwrap();
+            v.t().copy_to_slice(&mut out, Order::C).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            let a = ArrayView::from_shape((rows, cols), black_box(&src2)).unwrap();
+            nd_out.assign(&a.t());
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape((rows, cols), black_box(&src3)).unwrap();
+            black_box(a.t().as_standard_layout());
+        })),
+        reference: None,
+        memcpy: memcpy_op(bytes),
+    }
+}
+
+/// A contiguous copy of `mib` MiB of f32.
+pub fn contiguous(mib: usize) -> Case {
+    let n = (mib << 20) / 4;
+    let src = data(n, |i| i as f32);
+    let mut out = vec![0f32; n];
+    MemoryView::from_slice(&src).copy_to_slice(&mut out, Order::C).unwrap();
+    assert_eq!(out, src);
+    let src2 = src.clone();
+    let mut nd_out = Array::<f32, _>::zeros(n);
+    Case {
+        name: format!("contiguous f32 {mib} MiB"),
+        bytes: n * 4,
+        memoryview: Box::new(move || {
+            MemoryView::from_slice(black_box(&src)).copy_to_slice(&mut out, Order::C).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            nd_out.assign(&ArrayView::from_shape(n, black_box(&src2)).unwrap());
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: None,
+        reference: None,
+        memcpy: memcpy_op(n * 4),
+    }
+}
+
+/// A 3-D f32 array of extent `n` permuted by `perm`, copied into C order.
+pub fn permute_3d(n: usize, perm: [usize; 3]) -> Case {
+    let src = data(n * n * n, |i| i as f32);
+    let mut out = vec![0f32; n * n * n];
+    let a = ArrayView::from_shape((n, n, n), &src).unwrap();
+    let expected = a.permuted_axes(perm).as_standard_layout().into_owned();
+    MemoryView::from_shape(&src, &[n, n, n])
+        .unwrap()
+        .permute_axes(&perm)
+        .unwrap()
+        .copy_to_slice(&mut out, Order::C)
+        .unwrap();
+    assert_eq!(out.as_slice(), expected.as_slice().unwrap(), "permutation {perm:?} differs");
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<f32, _>::zeros((n, n, n));
+    Case {
+        name: format!("permute f32 {n}^3 {perm:?}"),
+        bytes: n * n * n * 4,
+        memoryview: Box::new(move || {
+            let v = MemoryView::from_shape(black_box(&src), &[n, n, n]).unwrap();
+            v.permute_axes(&perm).unwrap().copy_to_slice(&mut out, Order::C).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            let a = ArrayView::from_shape((n, n, n), black_box(&src2)).unwrap();
+            nd_out.assign(&a.permuted_axes(perm));
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape((n, n, n), black_box(&src3)).unwrap();
+            black_box(a.permuted_axes(perm).as_standard_layout());
+        })),
+        reference: None,
+        memcpy: memcpy_op(n * n * n * 4),
+    }
+}
+
+/// `a[::2, ::3]` of a 4096x4096 f32 array, copied into C order.
+pub fn gather_2d(n: usize) -> Case {
+    let src = data(n * n, |i| i as f32);
+    let (r, c) = (n.div_ceil(2), n.div_ceil(3));
+    let mut out = vec![0f32; r * c];
+    let slices = [Slice::from(..).step(2), Slice::from(..).step(3)];
+    let a = ArrayView::from_shape((n, n), &src).unwrap();
+    let expected = a.slice(s![..;2, ..;3]).as_standard_layout().into_owned();
+    MemoryView::from_shape(&src, &[n, n]).unwrap().slice(&slices).unwrap().copy_to_slice(&mut out, Order::C).unwrap();
+    assert_eq!(out.as_slice(), expected.as_slice().unwrap());
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<f32, _>::zeros((r, c));
+    Case {
+        name: format!("gather f32 a[::2, ::3] of {n}^2"),
+        bytes: r * c * 4,
+        memoryview: Box::new(move || {
+            let v = MemoryView::from_shape(black_box(&src), &[n, n]).unwrap();
+            v.slice(&slices).unwrap().copy_to_slice(&mut out, Order::C).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            let a = ArrayView::from_shape((n, n), black_box(&src2)).unwrap();
+            nd_out.assign(&a.slice(s![..;2, ..;3]));
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape((n, n), black_box(&src3)).unwrap();
+            black_box(a.slice(s![..;2, ..;3]).as_standard_layout());
+        })),
+        reference: None,
+        memcpy: memcpy_op(r * c * 4),
+    }
+}
+
+/// `a[::7]` of a 1-D f32 array of `mib` MiB.
+pub fn gather_step7(mib: usize) -> Case {
+    let n = (mib << 20) / 4;
+    let src = data(n, |i| i as f32);
+    let m = n.div_ceil(7);
+    let mut out = vec![0f32; m];
+    MemoryView::from_slice(&src).slice(&[Slice::from(..).step(7)]).unwrap().copy_to_slice(&mut out, Order::C).unwrap();
+    assert!(out.iter().enumerate().all(|(k, &v)| v == (k * 7) as f32));
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<f32, _>::zeros(m);
+    Case {
+        name: format!("gather f32 a[::7] of {mib} MiB"),
+        bytes: m * 4,
+        memoryview: Box::new(move || {
+            let v = MemoryView::from_slice(black_box(&src));
+            v.slice(&[Slice::from(..).step(7)]).unwrap().copy_to_slice(&mut out, Order::C).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            let a = ArrayView::from_shape(n, black_box(&src2)).unwrap();
+            nd_out.assign(&a.slice(s![..;7]));
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape(n, black_box(&src3)).unwrap();
+            black_box(a.slice(s![..;7]).as_standard_layout());
+        })),
+        reference: None,
+        memcpy: memcpy_op(m * 4),
+    }
+}
+
+/// Pointer tables kept alive next to the views that use them.
+struct Indirect {
+    _rows: Vec<Vec<u8>>,
+    table: Table,
+}
+
+/// A table of pointers into memory owned next to it.
+struct Table(Vec<*const u8>);
+
+// SAFETY: the pointers lead into allocations the same case owns; the case
+// (and so the table) moves to another thread as a whole, and nothing
+// writes through the pointers.
+unsafe impl Send for Table {}
+
+/// A PIL-style `n x n` u8 image whose rows are separate allocations
+/// reached through a row-pointer table, copied into a contiguous buffer.
+pub fn pil_rows(n: usize) -> Case {
+    let rows: Vec<Vec<u8>> = (0..n).map(|r| (0..n).map(|c| (r * 31 + c) as u8).collect()).collect();
+    let table = Table(rows.iter().map(|row| row.as_ptr()).collect());
+    let keep = Indirect { _rows: rows, table };
+    let layout = Layout::with_suboffsets(&[n, n], &[8, 1], &[0, -1], 1).unwrap();
+    let mut out = vec![0u8; n * n];
+    let copy = move |keep: &Indirect, out: &mut [u8]| {
+        // SAFETY: the table and rows live in `keep`, unwritten while viewed.
+        let v = unsafe { BufferView::from_raw_parts(keep.table.0.as_ptr().cast(), layout.clone(), Format::bytes()) };
+        v.unwrap().copy_to_bytes(out, Order::C).unwrap();
+    };
+    copy(&keep, &mut out);
+    assert!(out.iter().enumerate().all(|(k, &b)| b == ((k / n) * 31 + k % n) as u8));
+    Case {
+        name: format!("PIL row pointers u8 {n}^2"),
+        bytes: n * n,
+        memoryview: Box::new(move || {
+            copy(black_box(&keep), &mut out);
+            black_box(&mut out);
+        }),
+        ndarray_assign: None,
+        ndarray_standard: None,
+        reference: None,
+        memcpy: memcpy_op(n * n),
+    }
+}
+
+/// An `n x n` f32 array whose every item is reached through its own
+/// pointer (suboffsets in the last dimension), against a naive walker that
+/// computes each item's address from scratch (as CPython's
+/// `PyBuffer_GetPointer` loop does).
+pub fn suboffsets_last(n: usize) -> Case {
+    let values: Vec<f32> = data(n * n, |i| i as f32);
+    // Item (i, j) is reached by loading slot i*n + j (stride 8, 8*n).
+    let table = Table((0..n * n).map(|k| values.as_ptr().wrapping_add(k).cast::<u8>()).collect());
+    let layout = Layout::with_suboffsets(&[n, n], &[(8 * n) as isize, 8], &[-1, 0], 4).unwrap();
+    let naive = move |table: &Table, out: &mut [f32]| {
+        let table = &table.0;
+        for i in 0..n {
+            for j in 0..n {
+                // Address from scratch: base + i*s0 + j*s1, then load.
+                let slot = table.as_ptr().cast::<u8>().wrapping_add(i * 8 * n + j * 8);
+                // SAFETY: slot (i, j) of the table, pointing into `values`.
+                let item = unsafe { slot.cast::<*const f32>().read_unaligned().read_unaligned() };
+                out[i * n + j] = item;
+            }
+        }
+    };
+    let mut out = vec![0f32; n * n];
+    let layout2 = layout.clone();
+    let copy = move |table: &Table, out: &mut [f32]| {
+        // SAFETY: the table and values outlive the view and are unwritten.
+        let v = unsafe { MemoryView::<f32>::from_raw_parts(table.0.as_ptr().cast(), layout2.clone()) }.unwrap();
+        v.copy_to_slice(out, Order::C).unwrap();
+    };
+    copy(&table, &mut out);
+    assert_eq!(out, values);
+    let table2 = Table(table.0.clone());
+    let mut naive_out = vec![0f32; n * n];
+    let _keep = values;
+    Case {
+        name: format!("suboffsets in last dim f32 {n}^2"),
+        bytes: n * n * 4,
+        memoryview: Box::new(move || {
+            let _ = &_keep;
+            copy(black_box(&table), &mut out);
+            black_box(&mut out);
+        }),
+        ndarray_assign: None,
+        ndarray_standard: None,
+        reference: Some((
+            "naive walker",
+            Box::new(move || {
+                naive(black_box(&table2), &mut naive_out);
+                black_box(&mut naive_out);
+            }),
+        )),
+        memcpy: memcpy_op(n * n * 4),
+    }
+}
+
+/// An 8x8 f32 transpose copy, `reps` times per run, against a hand loop.
+pub fn tiny(reps: usize) -> Case {
+    let src = data(64, |i| i as f32);
+    let mut out = [0f32; 64];
+    let mut hand_out = [0f32; 64];
+    MemoryView::from_shape(&src, &[8, 8]).unwrap().t().copy_to_slice(&mut out, Order::C).unwrap();
+    assert!((0..64).all(|k| out[k] == src[(k % 8) * 8 + k / 8]));
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<f32, _>::zeros((8, 8));
+    Case {
+        name: "tiny 8x8 f32 transpose".to_string(),
+        bytes: 256 * reps,
+        memoryview: Box::new(move || {
+            for _ in 0..reps {
+                let v = MemoryView::from_shape(black_box(&src), &[8, 8]).unwrap();
+                v.t().copy_to_slice(&mut out, Order::C).unwrap();
+                black_box(&mut out);
+            }
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            for _ in 0..reps {
+                let a = ArrayView::from_shape((8, 8), black_box(&src2)).unwrap();
+                nd_out.assign(&a.t());
+                black_box(&mut nd_out);
+            }
+        })),
+        ndarray_standard: None,
+        reference: Some((
+            "hand loop",
+            Box::new(move || {
+                for _ in 0..reps {
+                    let s = black_box(&src3);
+                    for i in 0..8 {
+                        for j in 0..8 {
+                            hand_out[i * 8 + j] = s[j * 8 + i];
+                        }
+                    }
+                    black_box(&mut hand_out);
+                }
+            }),
+        )),
+        memcpy: memcpy_op(256 * reps),
+    }
+}
+
+/// `to_vec` of a contiguous `mib` MiB f32 view into a fresh vector.
+pub fn fresh_to_vec(mib: usize) -> Case {
+    let n = (mib << 20) / 4;
+    let src = data(n, |i| i as f32);
+    assert_eq!(MemoryView::from_slice(&src).to_vec(Order::C), src);
+    let src2 = src.clone();
+    Case {
+        name: format!("fresh to_vec f32 {mib} MiB"),
+        bytes: n * 4,
+        memoryview: Box::new(move || {
+            black_box(MemoryView::from_slice(black_box(&src)).to_vec(Order::C));
+        }),
+        ndarray_assign: None,
+        ndarray_standard: Some(Box::new(move || {
+            black_box(ArrayView::from_shape(n, black_box(&src2)).unwrap().to_owned());
+        })),
+        reference: None,
+        memcpy: memcpy_op(n * 4),
+    }
+}
