@@ -196,9 +196,9 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         step = step.wrapping_mul(extent as isize);
     };
     if order == Order::F {
-        (0..ndim).for_each(&mut fill)
+        (0..ndim).for_each(&mut fill);
     } else {
-        (0..ndim).rev().for_each(&mut fill)
+        (0..ndim).rev().for_each(&mut fill);
     }
     let (dst, src) = match side {
         Packed::Dst => (packed, view_ptr.cast_const()),
