@@ -152,6 +152,9 @@ enum Packed {
 /// is the destination) and its pointer slots readable; the two must not
 /// overlap.
 unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order: Order, side: Packed) {
+    if layout.is_empty() {
+        return;
+    }
     if layout.is_indirect() {
         // Layout::contiguous cannot fail for the shape of a valid layout.
         if let Ok(packed_layout) = Layout::contiguous(layout.shape(), layout.itemsize(), order) {

@@ -15,6 +15,9 @@ use super::plan::Dim;
 /// (Computing them is always safe: `wrapping_offset`.)
 #[inline]
 pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: impl FnMut(*mut u8, *const u8)) {
+    if dims.iter().any(|d| d.extent == 0) {
+        return;
+    }
     if dims.is_empty() {
         f(dst, src);
         return;
