@@ -177,6 +177,11 @@ impl Parser<'_> {
             let code_at = self.pos.saturating_sub(1);
             let (kind, item_size, item_align) = self.item(code_char, code_at, mode)?;
             let shape = shape.take();
+            if shape.is_some() && count == Some(0) {
+                return Err(
+                    Error::new(ErrorKind::InvalidFormat, "a sub-array item needs a positive count").at(count_at)
+                );
+            }
             let elements = match &shape {
                 Some(dims) => dims
                     .iter()
@@ -234,6 +239,11 @@ impl Parser<'_> {
             let Some(d) = self.count()? else {
                 return Err(Error::new(ErrorKind::InvalidFormat, "expected a number in a sub-array shape").at(at));
             };
+            if d == 0 {
+                // A zero extent would let an empty item decode into any
+                // number of empty lists.
+                return Err(Error::new(ErrorKind::InvalidFormat, "sub-array extents must be positive").at(at));
+            }
             dims.push(d);
             while self.peek() == Some(b' ') {
                 self.pos = self.pos.saturating_add(1);
@@ -270,6 +280,11 @@ impl Parser<'_> {
                 }
                 self.extension(at);
                 let record = self.items(mode, true)?;
+                if record.size == 0 {
+                    // Every decoded value then consumes at least one byte,
+                    // which keeps decoding proportional to the input.
+                    return Err(Error::new(ErrorKind::InvalidFormat, "a record must hold at least one byte").at(at));
+                }
                 let (size, align) = (record.size, record.align);
                 Ok((FieldKind::Record(Box::new(record)), size, align))
             }

@@ -126,3 +126,30 @@ fn native_codes() {
     assert_eq!(Format::parse("<i").unwrap().native_code(), None);
     assert_eq!(Format::parse("2h").unwrap().native_code(), None);
 }
+
+/// Found by fuzzing (`format_parse`): a zero-width Pascal string at the end
+/// of an item indexed past the item's bytes.
+#[test]
+fn zero_width_pascal_string() {
+    assert_eq!(Format::parse("0p").unwrap().unpack(&[]).unwrap(), vec![Value::Bytes(Vec::new())]);
+    assert_eq!(Format::parse("b0p").unwrap().unpack(&[7]).unwrap(), vec![Value::Int(7), Value::Bytes(Vec::new())]);
+}
+
+/// Found by fuzzing (`format_parse`): `53533353T{}` decoded 53 million
+/// empty tuples from zero bytes. Records must have a size.
+#[test]
+fn empty_records_are_refused() {
+    assert_eq!(Format::parse("53533353T{}p").unwrap_err().kind(), ErrorKind::InvalidFormat);
+    assert!(Format::parse("T{0i}").is_err());
+    assert_eq!(Format::parse("T{x}").unwrap().itemsize(), 1);
+}
+
+/// Found by fuzzing (`format_parse`): `(588888888888888888,3,0)f` is an
+/// empty item whose decoding built astronomically many empty lists.
+#[test]
+fn zero_sub_array_extents_are_refused() {
+    assert_eq!(Format::parse("(588888888888888888,3,0)f").unwrap_err().kind(), ErrorKind::InvalidFormat);
+    assert!(Format::parse("(0)f").is_err());
+    // Also found by fuzzing: a count of 0 on a sub-array item.
+    assert!(Format::parse("(88463463,6)0gQ").is_err());
+}

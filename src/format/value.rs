@@ -223,11 +223,14 @@ pub(crate) fn unpack_struct(def: &StructDef, bytes: &[u8]) -> Result<Vec<Value>>
                 continue;
             }
             FieldKind::Pascal => {
-                let len = match field.count {
-                    0 => 0,
-                    n => usize::from(at[0]).min(n - 1),
+                // The first byte is the length, capped at count - 1; a
+                // zero-width Pascal string is empty (newer CPython; 3.11
+                // raises SystemError).
+                let bytes = match field.count {
+                    0 => Vec::new(),
+                    n => at[1..1 + usize::from(at[0]).min(n - 1)].to_vec(),
                 };
-                values.push(Value::Bytes(at[1..1 + len].to_vec()));
+                values.push(Value::Bytes(bytes));
                 continue;
             }
             FieldKind::Scalar(s) => {
