@@ -40,7 +40,7 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
         Strategy::Memcpy { bytes } => parallel::split(bytes, 1 << 20, parallel, |a, b| {
             // SAFETY: bytes a..b of the contiguous destination and source
             // (the plan's items; disjoint: caller).
-            unsafe { std::ptr::copy_nonoverlapping(s.get().add(a), d.get().add(a), b - a) };
+            unsafe { std::ptr::copy_nonoverlapping(s.get().wrapping_add(a), d.get().wrapping_add(a), b - a) };
         }),
         Strategy::Rows | Strategy::Gather => {
             let (inner, outer) = plan.dims.split_last().unwrap_or((&Dim { extent: 1, dst: 0, src: 0 }, &[]));

@@ -69,7 +69,7 @@ pub(crate) unsafe fn gather(dst: *mut u8, ds: isize, src: *const u8, ss: isize, 
             16 => gather_typed::<u128>(dst, ds, src, ss, n),
             _ => {
                 for k in 0..n as isize {
-                    std::ptr::copy_nonoverlapping(src.offset(k * ss), dst.offset(k * ds), itemsize);
+                    std::ptr::copy_nonoverlapping(src.wrapping_offset(k * ss), dst.wrapping_offset(k * ds), itemsize);
                 }
             }
         }
@@ -90,21 +90,21 @@ unsafe fn gather_typed<T: Copy>(dst: *mut u8, ds: isize, src: *const u8, ss: isi
     unsafe {
         while left >= 4 {
             let a = s.cast::<T>().read_unaligned();
-            let b = s.offset(ss).cast::<T>().read_unaligned();
-            let c = s.offset(2 * ss).cast::<T>().read_unaligned();
-            let e = s.offset(3 * ss).cast::<T>().read_unaligned();
+            let b = s.wrapping_offset(ss).cast::<T>().read_unaligned();
+            let c = s.wrapping_offset(2 * ss).cast::<T>().read_unaligned();
+            let e = s.wrapping_offset(3 * ss).cast::<T>().read_unaligned();
             d.cast::<T>().write_unaligned(a);
-            d.offset(ds).cast::<T>().write_unaligned(b);
-            d.offset(2 * ds).cast::<T>().write_unaligned(c);
-            d.offset(3 * ds).cast::<T>().write_unaligned(e);
-            s = s.offset(4 * ss);
-            d = d.offset(4 * ds);
+            d.wrapping_offset(ds).cast::<T>().write_unaligned(b);
+            d.wrapping_offset(2 * ds).cast::<T>().write_unaligned(c);
+            d.wrapping_offset(3 * ds).cast::<T>().write_unaligned(e);
+            s = s.wrapping_offset(4 * ss);
+            d = d.wrapping_offset(4 * ds);
             left -= 4;
         }
         while left > 0 {
             d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned());
-            s = s.offset(ss);
-            d = d.offset(ds);
+            s = s.wrapping_offset(ss);
+            d = d.wrapping_offset(ds);
             left -= 1;
         }
     }
@@ -141,7 +141,7 @@ pub(crate) unsafe fn copy_2d(
             8 => copy_2d_typed::<u64>(dst, d0, d1, src, s0, s1, n0, n1),
             _ => {
                 for i in 0..n0 as isize {
-                    gather(dst.offset(i * d0), d1, src.offset(i * s0), s1, n1, itemsize);
+                    gather(dst.wrapping_offset(i * d0), d1, src.wrapping_offset(i * s0), s1, n1, itemsize);
                 }
             }
         }

@@ -244,7 +244,7 @@ impl Format {
         if let Some(scalar) = parse::simple_scalar(text) {
             return Ok(Format { text: FormatText::new(text), def: Def::Scalar(scalar) });
         }
-        let parsed = parse::parse(text)?;
+        let parsed = parse::parse(text, false)?;
         Ok(Format { text: FormatText::new(text), def: Def::from_parsed(parsed) })
     }
 
@@ -254,7 +254,7 @@ impl Format {
         if let Some(scalar) = parse::simple_scalar(text) {
             return Format { text: FormatText::new(text), def: Def::Scalar(scalar) };
         }
-        match parse::parse(text) {
+        match parse::parse(text, false) {
             Ok(parsed) => Format { text: FormatText::new(text), def: Def::from_parsed(parsed) },
             Err(err) => Format { text: FormatText::new(text), def: Def::Invalid(Arc::new(err)) },
         }
@@ -460,16 +460,11 @@ impl fmt::Display for Format {
 /// assert!(size_from_format("T{i}").is_err());
 /// ```
 pub fn size_from_format(text: &str) -> Result<usize> {
-    let format = Format::parse(text)?;
-    if let Def::Compound(c) = &format.def
-        && let Some(at) = c.extension_at
-    {
-        return Err(Error::new(ErrorKind::InvalidFormat, "bad char in struct format").at(at));
+    if let Some(scalar) = parse::simple_scalar(text) {
+        return Ok(scalar.size);
     }
-    if !format.is_struct_syntax() {
-        return Err(Error::new(ErrorKind::InvalidFormat, "bad char in struct format").at(0));
-    }
-    Ok(format.itemsize())
+    let parsed = parse::parse(text, true)?;
+    Ok(parsed.def.size)
 }
 
 #[cfg(test)]

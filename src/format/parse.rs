@@ -77,19 +77,25 @@ pub(crate) fn simple_scalar(text: &str) -> Option<Scalar> {
     Some(Scalar { code, order: mode.order, size, complex: false })
 }
 
-/// Parses a whole format string.
-pub(crate) fn parse(text: &str) -> Result<Parsed> {
+/// Parses a whole format string. With `strict`, the PEP 3118 extensions
+/// are refused where they appear, as CPython's `struct` module refuses
+/// them ("bad char in struct format").
+pub(crate) fn parse(text: &str, strict: bool) -> Result<Parsed> {
     let bytes = text.as_bytes();
+    if strict && let Some(at) = bytes.iter().position(|b| !b.is_ascii()) {
+        // CPython encodes the format as ASCII before parsing it.
+        return Err(bad_char(at));
+    }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(Error::new(ErrorKind::InvalidFormat, "embedded null character").at(nul));
     }
-    let mut parser = Parser { text: bytes, pos: 0, extension_at: None };
+    let mut parser = Parser { text: bytes, pos: 0, extension_at: None, strict };
     let mut mode = Mode::NATIVE;
     if let Some(&first) = bytes.first()
         && let Some(prefix) = Mode::from_prefix(first)
     {
         if first == b'^' {
-            parser.extension(0);
+            parser.extension(0)?;
         }
         mode = prefix;
         parser.pos = 1;
@@ -102,11 +108,17 @@ struct Parser<'s> {
     text: &'s [u8],
     pos: usize,
     extension_at: Option<usize>,
+    strict: bool,
 }
 
 impl Parser<'_> {
-    fn extension(&mut self, position: usize) {
+    /// Notes a PEP 3118 extension at `position` (an error when strict).
+    fn extension(&mut self, position: usize) -> Result<()> {
+        if self.strict {
+            return Err(bad_char(position));
+        }
         self.extension_at.get_or_insert(position);
+        Ok(())
     }
 
     fn peek(&self) -> Option<u8> {
@@ -146,13 +158,13 @@ impl Parser<'_> {
             }
             if let Some(switch) = Mode::from_prefix(c) {
                 // A byte-order change after the first character: PEP 3118.
-                self.extension(start);
+                self.extension(start)?;
                 mode = switch;
                 self.pos = self.pos.saturating_add(1);
                 continue;
             }
             if c == b':' {
-                self.extension(start);
+                self.extension(start)?;
                 let name = self.field_name()?;
                 let last = fields.last_mut().ok_or_else(|| {
                     Error::new(ErrorKind::InvalidFormat, "a field name must follow an item").at(start)
@@ -163,7 +175,7 @@ impl Parser<'_> {
             if c == b'(' {
                 // A sub-array shape applies to the next item (a byte-order
                 // character may come between them).
-                self.extension(start);
+                self.extension(start)?;
                 shape = Some(self.sub_array_shape()?);
                 continue;
             }
@@ -278,7 +290,7 @@ impl Parser<'_> {
                 if self.bump() != Some(b'{') {
                     return Err(bad_char(at));
                 }
-                self.extension(at);
+                self.extension(at)?;
                 let record = self.items(mode, true)?;
                 if record.size == 0 {
                     // Every decoded value then consumes at least one byte,
@@ -289,7 +301,7 @@ impl Parser<'_> {
                 Ok((FieldKind::Record(Box::new(record)), size, align))
             }
             b'Z' => {
-                self.extension(at);
+                self.extension(at)?;
                 let part_at = self.pos;
                 let part = self.bump().ok_or_else(|| bad_char(part_at))?;
                 let code = Code::from_char(part).filter(|c| c.is_float()).ok_or_else(|| bad_char(part_at))?;
@@ -304,7 +316,7 @@ impl Parser<'_> {
             _ => {
                 let code = Code::from_char(code).ok_or_else(|| bad_char(at))?;
                 if code.is_extension() {
-                    self.extension(at);
+                    self.extension(at)?;
                 }
                 let (size, align) = scalar_size(code, mode).ok_or_else(|| bad_char(at))?;
                 Ok((FieldKind::Scalar(Scalar { code, order: mode.order, size, complex: false }), size, align))

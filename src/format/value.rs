@@ -176,16 +176,22 @@ fn float(s: &Scalar, bytes: &[u8]) -> f64 {
     }
 }
 
+/// 2^e exactly, for -1022 <= e <= 1023 (`powi` is not guaranteed exact).
+fn pow2(e: i32) -> f64 {
+    debug_assert!((-1022..=1023).contains(&e));
+    f64::from_bits(((e + 1023) as u64) << 52)
+}
+
 /// IEEE 754 binary16 to f64 (exact).
 fn half_to_f64(h: u16) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
     let exponent = i32::from((h >> 10) & 0x1f);
     let fraction = f64::from(h & 0x3ff);
     match exponent {
-        0 => sign * fraction * 2f64.powi(-24),
+        0 => sign * fraction * pow2(-24),
         31 if fraction == 0.0 => sign * f64::INFINITY,
         31 => f64::NAN.copysign(sign),
-        _ => sign * (1.0 + fraction / 1024.0) * 2f64.powi(exponent - 15),
+        _ => sign * (1.0 + fraction / 1024.0) * pow2(exponent - 15),
     }
 }
 
@@ -201,14 +207,14 @@ fn extended_to_f64(bits: u128) -> f64 {
     let mut scale = exponent.max(1) - 16383 - 63;
     let mut value = mantissa as f64;
     while scale > 1000 {
-        value *= 2f64.powi(1000);
+        value *= pow2(1000);
         scale -= 1000;
     }
     while scale < -1000 {
-        value *= 2f64.powi(-1000);
+        value *= pow2(-1000);
         scale += 1000;
     }
-    sign * value * 2f64.powi(scale)
+    sign * value * pow2(scale)
 }
 
 /// Decodes every member of a struct (see [`Format::unpack`](super::Format::unpack)).
@@ -266,7 +272,7 @@ mod tests {
     fn half_precision() {
         assert_eq!(half_to_f64(0x3c00), 1.0);
         assert_eq!(half_to_f64(0xc000), -2.0);
-        assert_eq!(half_to_f64(0x0001), 2f64.powi(-24));
+        assert_eq!(half_to_f64(0x0001), 1.0 / 16_777_216.0);
         assert_eq!(half_to_f64(0x7bff), 65504.0);
         assert!(half_to_f64(0x7e00).is_nan());
         assert_eq!(half_to_f64(0xfc00), f64::NEG_INFINITY);

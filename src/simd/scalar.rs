@@ -20,8 +20,8 @@ macro_rules! scalar_tile {
                         // SAFETY: item (c, r) of the tile, readable and
                         // writable by the caller's contract.
                         unsafe {
-                            let v = src.offset(c * src_row + r * ES).cast::<$item>().read_unaligned();
-                            dst.offset(r * dst_row + c * ES).cast::<$item>().write_unaligned(v);
+                            let v = src.wrapping_offset(c * src_row + r * ES).cast::<$item>().read_unaligned();
+                            dst.wrapping_offset(r * dst_row + c * ES).cast::<$item>().write_unaligned(v);
                         }
                     }
                 }

@@ -91,7 +91,7 @@ macro_rules! vector_tile {
                         let c = (b * $k + r) as isize;
                         // SAFETY: source row c, items 0..K: readable by
                         // the caller's contract.
-                        *row = unsafe { load(src.offset(c * src_row)) };
+                        *row = unsafe { load(src.wrapping_offset(c * src_row)) };
                     }
                     *block = $transpose(rows);
                 }

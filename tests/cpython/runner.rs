@@ -142,7 +142,9 @@ struct Info {
     _shape: Vec<isize>,
     _strides: Vec<isize>,
     _suboffsets: Option<Vec<isize>>,
-    _format: CString,
+    /// The format and its NUL (a `Vec`, which may move without
+    /// invalidating pointers into it, unlike a `CString`'s box).
+    _format: Vec<u8>,
 }
 
 impl Info {
@@ -150,14 +152,15 @@ impl Info {
         let mut shape = ints(&view["shape"]);
         let mut strides = ints(&view["strides"]);
         let mut suboffsets = view["suboffsets"].as_array().map(|_| ints(&view["suboffsets"]));
-        let format = CString::new(view["format"].as_str().ok_or("no format")?).map_err(|e| e.to_string())?;
+        let mut format =
+            CString::new(view["format"].as_str().ok_or("no format")?).map_err(|e| e.to_string())?.into_bytes_with_nul();
         let info = BufferInfo {
             buf: memory.address(&view["buf"])?.cast(),
             len: view["len"].as_i64().ok_or("no len")? as isize,
             itemsize: view["itemsize"].as_i64().ok_or("no itemsize")? as isize,
             readonly: i32::from(view["readonly"].as_bool().unwrap_or(true)),
             ndim: view["ndim"].as_i64().ok_or("no ndim")? as i32,
-            format: format.as_ptr().cast_mut(),
+            format: format.as_mut_ptr().cast(),
             shape: shape.as_mut_ptr(),
             strides: strides.as_mut_ptr(),
             suboffsets: suboffsets.as_mut().map_or(std::ptr::null_mut(), |s| s.as_mut_ptr()),
