@@ -85,7 +85,7 @@ fn itemsize_that_disagrees_with_the_format() {
 
 #[test]
 fn misaligned_base_for_typed_access() {
-    let mut raw = vec![0u8; 4 * 8 + 3];
+    let mut raw = [0u8; 4 * 8 + 3];
     for (k, chunk) in raw[3..].chunks_exact_mut(8).enumerate() {
         chunk.copy_from_slice(&(k as u64 * 3).to_ne_bytes());
     }
@@ -122,7 +122,7 @@ fn negative_strides_from_raw_pointers() {
 fn suboffsets_on_every_dimension() {
     // A 2x2x2 array where dimensions 1 and 2 both dereference.
     let values: Vec<u8> = (10..18).collect();
-    let leaves: Vec<*const u8> = values.iter().map(|v| v as *const u8).collect();
+    let leaves: Vec<*const u8> = values.iter().map(std::ptr::from_ref).collect();
     let mids: Vec<*const *const u8> = (0..4).map(|k| leaves[2 * k..].as_ptr()).collect();
     let layout = Layout::with_suboffsets(&[2, 2, 2], &[16, 8, 8], &[-1, 0, 0], 1).unwrap();
     // SAFETY: every slot on every path points into `mids`, `leaves` or `values`.
