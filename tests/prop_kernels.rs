@@ -102,9 +102,10 @@ fn edge_shapes_for_every_kernel() {
     for itemsize in [1usize, 2, 4, 8] {
         let k = 16 / itemsize;
         let w = 64 / itemsize;
-        for &(rows, cols) in
-            &[(1, w * 3), (w * 3, 1), (k, w), (k + 1, w + 1), (k - 1, 2 * w - 1), (3 * k + 2, 5 * w + 3)]
-        {
+        let shapes = [(1, w * 3), (w * 3, 1), (k, w), (k + 1, w + 1), (k - 1, 2 * w - 1), (3 * k + 2, 5 * w + 3)];
+        // Under Miri, one shape that has a whole tile and ragged edges.
+        let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };
+        for &(rows, cols) in shapes {
             for misalign in [0, 1, 16] {
                 check_permuted(&[rows, cols], itemsize, &[1, 0], &[1, 1], misalign);
                 check_permuted(&[rows, cols], itemsize, &[1, 0], &[-1, 1], misalign);

@@ -298,3 +298,6 @@ pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
     unsafe { out.set_len(nbytes) };
     out
 }
+
+#[cfg(test)]
+mod tests;
