@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example compare            # the whole table (about two minutes)
 //! cargo run --release --example compare -- quick   # fewer, smaller cases
+//! cargo run --release --example compare -- transpose # only cases whose name contains "transpose"
 //! ```
 //!
 //! GB/s counts every output byte once read and once written (2 × output
@@ -115,6 +116,8 @@ fn print(row: &Row) {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| a != "quick").collect();
+    let wanted = |case: &Case| filters.is_empty() || filters.iter().any(|f| case.name.contains(f.as_str()));
     let rounds = if quick { 3 } else { 7 };
     let big = if quick { 1024 } else { 4096 };
     println!(
@@ -139,7 +142,8 @@ fn main() {
         Box::new(|| cases::gather_step7(64)),
         Box::new(move || cases::pil_rows(big)),
         Box::new(|| cases::suboffsets_last(1024)),
-        Box::new(|| cases::tiny(2000)),
+        Box::new(|| cases::tiny(2000, false)),
+        Box::new(|| cases::tiny(2000, true)),
         Box::new(|| cases::fresh_to_vec(64)),
     ];
     if !quick {
@@ -151,7 +155,10 @@ fn main() {
         }
     }
     for make in &one {
-        print(&measure(make(), 1, rounds));
+        let case = make();
+        if wanted(&case) {
+            print(&measure(case, 1, rounds));
+        }
     }
     if rayon::current_num_threads() > 1 {
         let two: Vec<Make> = vec![
@@ -160,7 +167,10 @@ fn main() {
             Box::new(move || cases::permute_3d(if quick { 128 } else { 256 }, [2, 1, 0])),
         ];
         for make in &two {
-            print(&measure(make(), 2, rounds));
+            let case = make();
+            if wanted(&case) {
+                print(&measure(case, 2, rounds));
+            }
         }
     }
 }

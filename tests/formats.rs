@@ -4,13 +4,15 @@
 //! same message.
 
 #[test]
+// Pure parsing (no unsafe code), and reading the JSON under Miri takes
+// minutes: the parser's own unit tests run there instead.
+#[cfg_attr(miri, ignore)]
 fn size_from_format_matches_struct_calcsize() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/struct-formats.json");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = json["cases"].as_array().unwrap();
-    let step = if cfg!(miri) { 50 } else { 1 };
     let mut checked = 0;
-    for case in cases.iter().step_by(step) {
+    for case in cases {
         let text = case["format"].as_str().unwrap();
         let ours = memoryview::size_from_format(text);
         match (case["size"].as_u64(), case["error"].as_str()) {

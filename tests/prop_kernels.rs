@@ -99,7 +99,8 @@ proptest! {
 
 #[test]
 fn edge_shapes_for_every_kernel() {
-    for itemsize in [1usize, 2, 4, 8] {
+    let itemsizes: &[usize] = if cfg!(miri) { &[4] } else { &[1, 2, 4, 8] };
+    for &itemsize in itemsizes {
         let k = 16 / itemsize;
         let w = 64 / itemsize;
         let shapes = [(1, w * 3), (w * 3, 1), (k, w), (k + 1, w + 1), (k - 1, 2 * w - 1), (3 * k + 2, 5 * w + 3)];

@@ -313,8 +313,10 @@ pub fn suboffsets_last(n: usize) -> Case {
     }
 }
 
-/// An 8x8 f32 transpose copy, `reps` times per run, against a hand loop.
-pub fn tiny(reps: usize) -> Case {
+/// An 8x8 f32 transpose copied out, `reps` times per run, against a hand
+/// loop. With `create`, each copy also builds the view and its transpose
+/// (`from_shape(..).t()`); otherwise the transposed view is made once.
+pub fn tiny(reps: usize, create: bool) -> Case {
     let src = data(64, |i| i as f32);
     let mut out = [0f32; 64];
     let mut hand_out = [0f32; 64];
@@ -322,16 +324,29 @@ pub fn tiny(reps: usize) -> Case {
     assert!((0..64).all(|k| out[k] == src[(k % 8) * 8 + k / 8]));
     let (src2, src3) = (src.clone(), src.clone());
     let mut nd_out = Array::<f32, _>::zeros((8, 8));
-    Case {
-        name: "tiny 8x8 f32 transpose".to_string(),
-        bytes: 256 * reps,
-        memoryview: Box::new(move || {
+    let memoryview: Op = if create {
+        Box::new(move || {
             for _ in 0..reps {
                 let v = MemoryView::from_shape(black_box(&src), &[8, 8]).unwrap();
                 v.t().copy_to_slice(&mut out, Order::C).unwrap();
                 black_box(&mut out);
             }
-        }),
+        })
+    } else {
+        // The view borrows `src`, which the closure owns: rebuild it per
+        // run (once, outside the repetitions).
+        Box::new(move || {
+            let t = MemoryView::from_shape(&src, &[8, 8]).unwrap().t();
+            for _ in 0..reps {
+                black_box(&t).copy_to_slice(&mut out, Order::C).unwrap();
+                black_box(&mut out);
+            }
+        })
+    };
+    Case {
+        name: format!("tiny 8x8 f32 transpose{}", if create { " (view made each time)" } else { "" }),
+        bytes: 256 * reps,
+        memoryview,
         ndarray_assign: Some(Box::new(move || {
             for _ in 0..reps {
                 let a = ArrayView::from_shape((8, 8), black_box(&src2)).unwrap();

@@ -149,9 +149,15 @@ impl Layout {
     /// `0..ndim`.
     pub(crate) fn permute_axes(&self, perm: &[usize]) -> Result<Layout> {
         let ndim = self.ndim();
-        let mut seen = [false; super::MAX_NDIM];
-        let valid =
-            perm.len() == ndim && perm.iter().all(|&axis| axis < ndim && !std::mem::replace(&mut seen[axis], true));
+        // ndim <= 64: one bit per axis.
+        let mut seen: u64 = 0;
+        let valid = perm.len() == ndim
+            && perm.iter().all(|&axis| {
+                let bit = 1_u64.checked_shl(u32::try_from(axis).unwrap_or(u32::MAX)).unwrap_or(0);
+                let fresh = axis < ndim && seen & bit == 0;
+                seen |= bit;
+                fresh
+            });
         if !valid {
             return Err(Error::new(
                 ErrorKind::InvalidAxis,
@@ -179,6 +185,13 @@ impl Layout {
 
     /// The axes in reverse order (NumPy's `.T`).
     pub(crate) fn reversed_axes(&self) -> Layout {
+        if self.indirect.is_none() {
+            // Direct layouts: just the two arrays reversed.
+            let mut out = self.clone();
+            out.shape.reverse();
+            out.strides.reverse();
+            return out;
+        }
         let mut perm = [0_usize; super::MAX_NDIM];
         let ndim = self.ndim();
         for (slot, axis) in perm.iter_mut().zip((0..ndim).rev()) {

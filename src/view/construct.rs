@@ -29,6 +29,19 @@ fn slice_layout<T>(len: usize) -> Layout {
     Layout::contiguous(&[len], size_of::<T>(), Order::C).unwrap_or_else(|_| unreachable!())
 }
 
+/// The C-contiguous layout of `shape` over a slice of `len` `T`s.
+fn shaped_layout<T>(len: usize, shape: &[usize]) -> Result<Layout> {
+    const { assert!(size_of::<T>() > 0, "zero-sized types cannot be view items") };
+    let layout = Layout::contiguous(shape, size_of::<T>(), Order::C)?;
+    if layout.len() != len {
+        return Err(Error::new(
+            ErrorKind::ShapeMismatch,
+            format!("cannot view {len} items with shape {shape:?} ({} items)", layout.len()),
+        ));
+    }
+    Ok(layout)
+}
+
 fn null_pointer() -> Error {
     Error::new(ErrorKind::InvalidLayout, "the base pointer is null")
 }
@@ -264,7 +277,13 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// [`ErrorKind::ShapeMismatch`] if the sizes differ;
     /// [`ErrorKind::TooManyDimensions`].
     pub fn from_shape(data: &'a [T], shape: &[usize]) -> Result<MemoryView<'a, T>> {
-        MemoryView::from_slice(data).reshape(shape)
+        let layout = shaped_layout::<T>(data.len(), shape)?;
+        // SAFETY: a C-contiguous layout of exactly `data.len()` items of
+        // size_of::<T>() bytes covers the slice's bytes and no others:
+        // initialized, readable, unwritten for 'a (invariants 1, 4); the
+        // items are the slice's `T`s (invariant 3).
+        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::foreign(T::FORMAT)) };
+        Ok(MemoryView { buffer: BufferView::from_raw(raw), _item: PhantomData })
     }
 
     /// A view of `data` with any layout (strides in bytes, any sign), its
@@ -328,7 +347,12 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     ///
     /// As [`MemoryView::from_shape`].
     pub fn from_shape(data: &'a mut [T], shape: &[usize]) -> Result<MemoryViewMut<'a, T>> {
-        MemoryViewMut::from_slice(data).reshape(shape)
+        let layout = shaped_layout::<T>(data.len(), shape)?;
+        let ptr = data.as_mut_ptr().cast::<u8>();
+        // SAFETY: as in `MemoryView::from_shape`, and the slice is
+        // exclusively ours for 'a (invariant 2).
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        Ok(MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData })
     }
 
     /// A writable view of `data` with any layout whose items do not
