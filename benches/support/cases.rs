@@ -216,6 +216,31 @@ pub fn gather_step7(mib: usize) -> Case {
     }
 }
 
+/// `a[::7].to_vec()`: the gather into a fresh vector, as NumPy's
+/// `a[::7].copy()` does.
+pub fn gather_step7_fresh(mib: usize) -> Case {
+    let n = (mib << 20) / 4;
+    let src = data(n, |i| i as f32);
+    let m = n.div_ceil(7);
+    let sliced = |s: &[f32]| MemoryView::from_slice(s).slice(&[Slice::from(..).step(7)]).unwrap().to_vec(Order::C);
+    assert!(sliced(&src).iter().enumerate().all(|(k, &v)| v == (k * 7) as f32));
+    let src2 = src.clone();
+    Case {
+        name: format!("gather f32 a[::7] of {mib} MiB, fresh"),
+        bytes: m * 4,
+        memoryview: Box::new(move || {
+            black_box(sliced(black_box(&src)));
+        }),
+        ndarray_assign: None,
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape(n, black_box(&src2)).unwrap();
+            black_box(a.slice(s![..;7]).to_owned());
+        })),
+        reference: None,
+        memcpy: memcpy_op(m * 4),
+    }
+}
+
 /// Pointer tables kept alive next to the views that use them.
 struct Indirect {
     _rows: Vec<Vec<u8>>,

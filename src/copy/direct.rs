@@ -2,7 +2,7 @@
 
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
-use super::strided::{for_each_outer, gather};
+use super::strided::{copy_run, for_each_outer, gather};
 use super::tiled::Transpose2;
 use crate::layout::dims::DimVec;
 
@@ -34,22 +34,30 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
     let bytes = plan.bytes();
     let parallel = parallel && bytes >= parallel::PAR_MIN_BYTES;
     let es = plan.itemsize;
+    let stream = crate::simd::STREAMING && bytes >= STREAM_MIN_BYTES;
     let (d, s) = (SendPtr(dst), SendPtr(src.cast_mut()));
     match plan.strategy {
         Strategy::Nothing => {}
         Strategy::Memcpy { bytes } => parallel::split(bytes, 1 << 20, parallel, |a, b| {
             // SAFETY: bytes a..b of the contiguous destination and source
             // (the plan's items; disjoint: caller).
-            unsafe { std::ptr::copy_nonoverlapping(s.get().wrapping_add(a), d.get().wrapping_add(a), b - a) };
+            unsafe { copy_run(d.get().wrapping_add(a), s.get().wrapping_add(a), b - a, stream) };
+            // Streaming stores are fenced by the thread that made them.
+            crate::simd::fence();
         }),
         Strategy::Rows | Strategy::Gather => {
             let (inner, outer) = plan.dims.split_last().unwrap_or((&Dim { extent: 1, dst: 0, src: 0 }, &[]));
             let rows = plan.strategy == Strategy::Rows;
+            // Rows of a permutation come from scattered places that the
+            // hardware cannot guess: ask for the next one (usually one step
+            // of the innermost outer loop away) while copying this one.
+            let next_row = outer.last().map_or(0, |d| d.src);
             let copy_inner = |dp: *mut u8, sp: *const u8| {
                 // SAFETY: the inner run of items at an in-range outer index.
                 unsafe {
                     if rows {
-                        std::ptr::copy_nonoverlapping(sp, dp, inner.extent * es);
+                        crate::simd::prefetch(sp.wrapping_offset(next_row), inner.extent * es);
+                        copy_run(dp, sp, inner.extent * es, stream);
                     } else {
                         gather(dp, inner.dst, sp, inner.src, inner.extent, es);
                     }
@@ -60,6 +68,8 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
                 Some(first) => parallel::split(first.extent, 1, parallel, |a, b| {
                     let (dims, dp, sp) = cut(outer, d.get(), s.get(), a, b);
                     for_each_outer(&dims, dp, sp, copy_inner);
+                    // Streaming stores are fenced by the thread that made them.
+                    crate::simd::fence();
                 }),
             }
         }
@@ -77,7 +87,7 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, parallel: bo
                 rows: b.extent,
                 cols: a.extent,
                 itemsize: es,
-                stream: crate::simd::STREAMING && bytes >= STREAM_MIN_BYTES,
+                stream,
             };
             let transpose = |dp: *mut u8, sp: *const u8| {
                 // SAFETY: the 2-D slice at an in-range outer index.

@@ -49,6 +49,37 @@ pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: 
     }
 }
 
+/// Copies `n` contiguous bytes: inline for short runs (a row of a few
+/// hundred bytes costs less than a `memcpy` call), with streaming stores
+/// when `stream` (large outputs), `memcpy` otherwise.
+///
+/// # Safety
+///
+/// `src` readable and `dst` writable for `n` bytes, not overlapping. After
+/// streaming copies the calling thread must fence
+/// ([`crate::simd::fence`]) before the data is used.
+#[inline]
+pub(crate) unsafe fn copy_run(dst: *mut u8, src: *const u8, n: usize, stream: bool) {
+    // SAFETY (all branches): bytes 0..n of both ranges (caller).
+    unsafe {
+        if n <= 256 {
+            let mut k = 0;
+            while k + 16 <= n {
+                dst.add(k).cast::<u128>().write_unaligned(src.add(k).cast::<u128>().read_unaligned());
+                k += 16;
+            }
+            while k < n {
+                *dst.add(k) = *src.add(k);
+                k += 1;
+            }
+        } else if stream && n >= 256 {
+            crate::simd::stream_copy(dst, src, n);
+        } else {
+            std::ptr::copy_nonoverlapping(src, dst, n);
+        }
+    }
+}
+
 /// Copies `n` items of `itemsize` bytes from `src` (stride `ss`) to `dst`
 /// (stride `ds`).
 ///
@@ -84,29 +115,24 @@ pub(crate) unsafe fn gather(dst: *mut u8, ds: isize, src: *const u8, ss: isize, 
 /// As [`gather`], with `itemsize == size_of::<T>()`.
 #[inline(always)]
 unsafe fn gather_typed<T: Copy>(dst: *mut u8, ds: isize, src: *const u8, ss: isize, n: usize) {
+    if ds == size_of::<T>() as isize {
+        // A contiguous destination: index it as a slice-like run, which the
+        // compiler unrolls and schedules best.
+        let d = dst.cast::<T>();
+        for k in 0..n {
+            // SAFETY: item k of both sides (caller's contract).
+            unsafe {
+                d.wrapping_add(k).write_unaligned(src.wrapping_offset(k as isize * ss).cast::<T>().read_unaligned())
+            };
+        }
+        return;
+    }
     let (mut d, mut s) = (dst, src);
-    let mut left = n;
-    // SAFETY: each access is item k < n of its side (caller's contract).
-    unsafe {
-        while left >= 4 {
-            let a = s.cast::<T>().read_unaligned();
-            let b = s.wrapping_offset(ss).cast::<T>().read_unaligned();
-            let c = s.wrapping_offset(2 * ss).cast::<T>().read_unaligned();
-            let e = s.wrapping_offset(3 * ss).cast::<T>().read_unaligned();
-            d.cast::<T>().write_unaligned(a);
-            d.wrapping_offset(ds).cast::<T>().write_unaligned(b);
-            d.wrapping_offset(2 * ds).cast::<T>().write_unaligned(c);
-            d.wrapping_offset(3 * ds).cast::<T>().write_unaligned(e);
-            s = s.wrapping_offset(4 * ss);
-            d = d.wrapping_offset(4 * ds);
-            left -= 4;
-        }
-        while left > 0 {
-            d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned());
-            s = s.wrapping_offset(ss);
-            d = d.wrapping_offset(ds);
-            left -= 1;
-        }
+    for _ in 0..n {
+        // SAFETY: item k of both sides (caller's contract).
+        unsafe { d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned()) };
+        s = s.wrapping_offset(ss);
+        d = d.wrapping_offset(ds);
     }
 }
 

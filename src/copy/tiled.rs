@@ -113,8 +113,6 @@ impl Transpose2 {
         let (k, w, es) = (T::K, T::W, self.itemsize);
         let band = self.band();
         let mut stream = [false; 16];
-        // W rows of one cache line each (W <= 64).
-        let mut stage = [0u8; 64 * 64];
         for i0 in (0..self.rows).step_by(band) {
             let i1 = (i0 + band).min(self.rows);
             // Align the columns to the destination lines of row i0.
@@ -126,30 +124,6 @@ impl Transpose2 {
             let mut j = head;
             while j < body_end {
                 let mut i = i0;
-                // Square blocks first: W source rows x 64 bytes, staged in
-                // a contiguous buffer so that power-of-two source strides
-                // cannot make the rows evict each other from the cache.
-                while i + w <= i1 {
-                    for r in 0..w {
-                        let s = self.src.wrapping_offset((i * es) as isize + (j + r) as isize * self.src_col);
-                        // SAFETY: items i..i+w of source row j+r lie in the
-                        // problem (i + w <= rows, j + w <= cols); the stage
-                        // holds w rows of 64 bytes.
-                        unsafe { std::ptr::copy_nonoverlapping(s, stage.as_mut_ptr().add(r * 64), 64) };
-                    }
-                    for sub in (0..w).step_by(k) {
-                        let d = self.dst.wrapping_offset((i + sub) as isize * self.dst_row + (j * es) as isize);
-                        for (r, flag) in stream.iter_mut().enumerate().take(k) {
-                            *flag =
-                                self.stream && d.wrapping_offset(r as isize * self.dst_row).addr().is_multiple_of(64);
-                        }
-                        // SAFETY: the tile reads rows of the stage (64 bytes
-                        // apart) and writes items (i+sub.., j..j+w) of the
-                        // problem; streamed rows are 64-byte aligned.
-                        unsafe { T::tile(stage.as_ptr().add(sub * es), 64, d, self.dst_row, &stream[..k]) };
-                    }
-                    i += w;
-                }
                 while i + k <= i1 {
                     let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
                     for (r, flag) in stream.iter_mut().enumerate().take(k) {

@@ -26,6 +26,14 @@ pub(crate) mod vector;
 #[cfg(all(feature = "simd", not(miri)))]
 pub(crate) use vector as kernels;
 
+/// The copy of contiguous bytes this build uses for large outputs.
+#[cfg(all(feature = "simd", not(miri)))]
+pub(crate) use vector::stream_copy;
+
+/// The copy of contiguous bytes this build uses for large outputs.
+#[cfg(not(all(feature = "simd", not(miri))))]
+pub(crate) use scalar::stream_copy;
+
 /// The micro-kernels the tiled copy uses in this build.
 #[cfg(not(all(feature = "simd", not(miri))))]
 pub(crate) use scalar as kernels;
@@ -71,3 +79,19 @@ pub(crate) const STREAMING: bool = cfg!(all(feature = "simd", not(miri), target_
 
 #[cfg(test)]
 mod tests;
+
+/// Asks the CPU to start loading `len` bytes from `ptr` into the cache (a
+/// hint: never faults, whatever the address; a no-op where unsupported).
+#[inline]
+pub(crate) fn prefetch(ptr: *const u8, len: usize) {
+    #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+    for offset in (0..len).step_by(64) {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: `_mm_prefetch` is a hint that never faults or reads
+        // memory architecturally, for any address; SSE is part of the
+        // x86-64 baseline.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(ptr.wrapping_add(offset).cast()) };
+    }
+    #[cfg(not(all(feature = "simd", not(miri), target_arch = "x86_64")))]
+    let _ = (ptr, len);
+}

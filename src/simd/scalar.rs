@@ -34,3 +34,14 @@ scalar_tile!(Tile1, u8, 16);
 scalar_tile!(Tile2, u16, 8);
 scalar_tile!(Tile4, u32, 4);
 scalar_tile!(Tile8, u64, 2);
+
+/// Copies `n` bytes (the portable twin of the vector module's streaming
+/// copy).
+///
+/// # Safety
+///
+/// `src` readable and `dst` writable for `n` bytes, not overlapping.
+pub(crate) unsafe fn stream_copy(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe { std::ptr::copy_nonoverlapping(src, dst, n) };
+}

@@ -113,3 +113,49 @@ vector_tile!(Tile1, u8x16, 16, transpose_u8);
 vector_tile!(Tile2, u16x8, 8, transpose_u16);
 vector_tile!(Tile4, u32x4, 4, transpose_u32);
 vector_tile!(Tile8, u64x2, 2, transpose_u64);
+
+/// Copies `n` bytes with streaming stores for the whole destination lines
+/// (plain copies for the ragged ends).
+///
+/// # Safety
+///
+/// `src` readable and `dst` writable for `n` bytes, not overlapping. The
+/// calling thread must [`fence`](super::fence) before the data is read by
+/// anyone else.
+pub(crate) unsafe fn stream_copy(dst: *mut u8, src: *const u8, n: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        let head = ((64 - dst.addr() % 64) % 64).min(n);
+        // SAFETY: the first `head` bytes of both ranges (caller).
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, head) };
+        let mut k = head;
+        while k + 64 <= n {
+            // SAFETY: bytes k..k+64 of both ranges; `dst + k` is 64-byte
+            // aligned (so each 16-byte store is aligned); SSE2 is part of
+            // the x86-64 baseline.
+            unsafe {
+                let s = src.add(k).cast::<__m128i>();
+                let d = dst.add(k).cast::<__m128i>();
+                let (a, b, c, e) = (
+                    _mm_loadu_si128(s),
+                    _mm_loadu_si128(s.add(1)),
+                    _mm_loadu_si128(s.add(2)),
+                    _mm_loadu_si128(s.add(3)),
+                );
+                _mm_stream_si128(d, a);
+                _mm_stream_si128(d.add(1), b);
+                _mm_stream_si128(d.add(2), c);
+                _mm_stream_si128(d.add(3), e);
+            }
+            k += 64;
+        }
+        // SAFETY: the last bytes of both ranges.
+        unsafe { std::ptr::copy_nonoverlapping(src.add(k), dst.add(k), n - k) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        std::ptr::copy_nonoverlapping(src, dst, n);
+    }
+}
