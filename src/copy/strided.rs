@@ -60,7 +60,8 @@ pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: 
 /// ([`crate::simd::fence`]) before the data is used.
 #[inline]
 pub(crate) unsafe fn copy_run(dst: *mut u8, src: *const u8, n: usize, stream: bool) {
-    // SAFETY (all branches): bytes 0..n of both ranges (caller).
+    // SAFETY: every branch copies bytes 0..n of both ranges, which the
+    // caller guarantees valid and disjoint.
     unsafe {
         if n <= 256 {
             let mut k = 0;
@@ -122,8 +123,8 @@ unsafe fn gather_typed<T: Copy>(dst: *mut u8, ds: isize, src: *const u8, ss: isi
         for k in 0..n {
             // SAFETY: item k of both sides (caller's contract).
             unsafe {
-                d.wrapping_add(k).write_unaligned(src.wrapping_offset(k as isize * ss).cast::<T>().read_unaligned())
-            };
+                d.wrapping_add(k).write_unaligned(src.wrapping_offset(k as isize * ss).cast::<T>().read_unaligned());
+            }
         }
         return;
     }
