@@ -293,15 +293,31 @@ pub fn suboffsets_last(n: usize) -> Case {
     // Item (i, j) is reached by loading slot i*n + j (stride 8, 8*n).
     let table = Table((0..n * n).map(|k| values.as_ptr().wrapping_add(k).cast::<u8>()).collect());
     let layout = Layout::with_suboffsets(&[n, n], &[(8 * n) as isize, 8], &[-1, 0], 4).unwrap();
+    // The naive walker CPython's copies use: an index odometer, and for
+    // each item its address from scratch (`PyBuffer_GetPointer`: every
+    // dimension's stride, then the pointer load where a suboffset says
+    // so), then a `memcpy` of itemsize bytes.
+    let (shape, strides, suboffsets) = (vec![n, n], vec![(8 * n) as isize, 8], vec![-1isize, 0]);
     let naive = move |table: &Table, out: &mut [f32]| {
-        let table = &table.0;
-        for i in 0..n {
-            for j in 0..n {
-                // Address from scratch: base + i*s0 + j*s1, then load.
-                let slot = table.as_ptr().cast::<u8>().wrapping_add(i * 8 * n + j * 8);
-                // SAFETY: slot (i, j) of the table, pointing into `values`.
-                let item = unsafe { slot.cast::<*const f32>().read_unaligned().read_unaligned() };
-                out[i * n + j] = item;
+        let out_bytes = out.as_mut_ptr().cast::<u8>();
+        let mut index = vec![0usize; shape.len()];
+        for k in 0..n * n {
+            let mut p = table.0.as_ptr().cast::<u8>();
+            for d in 0..shape.len() {
+                p = p.wrapping_offset(strides[d] * index[d] as isize);
+                if suboffsets[d] >= 0 {
+                    // SAFETY: a slot of the table, pointing into `values`.
+                    p = unsafe { p.cast::<*const u8>().read_unaligned() }.wrapping_offset(suboffsets[d]);
+                }
+            }
+            // SAFETY: item k of `values` and of `out`.
+            unsafe { std::ptr::copy_nonoverlapping(p, out_bytes.add(4 * k), black_box(4)) };
+            for d in (0..shape.len()).rev() {
+                index[d] += 1;
+                if index[d] < shape[d] {
+                    break;
+                }
+                index[d] = 0;
             }
         }
     };

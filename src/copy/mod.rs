@@ -56,34 +56,97 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
         unsafe { direct::run(&plan, dst_ptr, src_ptr, parallel) };
         return;
     }
-    // Indirect: follow the pointers down to the last dereference, then copy
-    // each direct block with one plan (the blocks all have the same shape
-    // and strides).
+    // Indirect: follow the pointers down to the last dereference; there,
+    // either copy single items in one tight loop (suboffsets in the last
+    // dimension) or copy each direct block with one plan (the blocks all
+    // have the same shape and strides: PIL rows become one memcpy each).
     let itemsize = dst_layout.itemsize();
     let mut block_plan: Option<Plan> = None;
-    let mut copy_block = |ptrs: [*mut u8; 2], tail: &[walk::Level<2>]| {
-        let [d, s] = ptrs;
-        if tail.is_empty() {
-            // SAFETY: one item on each side (caller's contract).
-            unsafe { strided::gather(d, 0, s, 0, 1, itemsize) };
-        } else {
-            let plan = block_plan.get_or_insert_with(|| {
+    let mut copy_level = |ptrs: [*mut u8; 2], last: Option<&walk::Level<2>>, tail: &[walk::Level<2>]| {
+        match last {
+            // SAFETY: the items of the level (caller's contract), and
+            // the level is stepped within its extent.
+            Some(level) if tail.is_empty() => unsafe { copy_items_through(level, ptrs, itemsize) },
+            Some(level) => {
+                let plan = block_plan.get_or_insert_with(|| {
+                    let mut dims = DimVec::filled(Dim::default(), tail.len());
+                    for (slot, l) in dims.iter_mut().zip(tail) {
+                        *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
+                    }
+                    Plan::from_dims(itemsize, &dims)
+                });
+                for i in 0..level.extent {
+                    // SAFETY: i < extent; the block's items are valid and
+                    // disjoint (caller).
+                    unsafe {
+                        let [d, s] = level.step(ptrs, i);
+                        direct::run(plan, d, s, false);
+                    }
+                }
+            }
+            // SAFETY: one item on each side (the naive fallback).
+            None if tail.is_empty() => unsafe { strided::copy_item(ptrs[0], ptrs[1], itemsize) },
+            None => {
                 let mut dims = DimVec::filled(Dim::default(), tail.len());
                 for (slot, l) in dims.iter_mut().zip(tail) {
                     *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
                 }
-                Plan::from_dims(itemsize, &dims)
-            });
-            // SAFETY: the block's items, valid and disjoint (caller).
-            unsafe { direct::run(plan, d, s, false) };
+                // SAFETY: a direct block (caller's contract).
+                unsafe { direct::run(&Plan::from_dims(itemsize, &dims), ptrs[0], ptrs[1], false) };
+            }
         }
         ControlFlow::Continue(())
     };
     // SAFETY: pointer slots of both sides are readable (caller); the shapes
-    // are equal.
+    // are equal; the closure steps each level within its extent.
     let _ = unsafe {
-        walk::for_each_block([dst_ptr, src_ptr.cast_mut()], [dst_layout, src_layout], Visit::AnyOrder, &mut copy_block)
+        walk::for_each_last_level(
+            [dst_ptr, src_ptr.cast_mut()],
+            [dst_layout, src_layout],
+            Visit::AnyOrder,
+            &mut copy_level,
+        )
     };
+}
+
+/// Copies the single items that one walk level reaches on each side, in
+/// one loop specialised for the itemsize.
+///
+/// # Safety
+///
+/// The items and pointer slots of the level on both sides are valid (as
+/// for [`execute`]).
+unsafe fn copy_items_through(level: &walk::Level<2>, ptrs: [*mut u8; 2], itemsize: usize) {
+    /// The loop for one itemsize.
+    ///
+    /// # Safety
+    ///
+    /// As [`copy_items_through`], with `T` of the itemsize.
+    #[inline(always)]
+    unsafe fn items<T: Copy>(level: &walk::Level<2>, ptrs: [*mut u8; 2]) {
+        for i in 0..level.extent {
+            // SAFETY: i < extent; item i on each side (caller).
+            unsafe {
+                let [d, s] = level.step(ptrs, i);
+                d.cast::<T>().write_unaligned(s.cast::<T>().read_unaligned());
+            }
+        }
+    }
+    // SAFETY: forwarded from the caller, with the matching item type.
+    unsafe {
+        match itemsize {
+            1 => items::<u8>(level, ptrs),
+            2 => items::<u16>(level, ptrs),
+            4 => items::<u32>(level, ptrs),
+            8 => items::<u64>(level, ptrs),
+            _ => {
+                for i in 0..level.extent {
+                    let [d, s] = level.step(ptrs, i);
+                    strided::copy_item(d, s, itemsize);
+                }
+            }
+        }
+    }
 }
 
 fn check_same_structure(dst: &Layout, src: &Layout) -> Result<()> {

@@ -81,6 +81,26 @@ pub(crate) unsafe fn copy_run(dst: *mut u8, src: *const u8, n: usize, stream: bo
     }
 }
 
+/// Copies one item of `itemsize` bytes (typed for the common sizes).
+///
+/// # Safety
+///
+/// `src` readable and `dst` writable for `itemsize` bytes, not
+/// overlapping.
+#[inline(always)]
+pub(crate) unsafe fn copy_item(dst: *mut u8, src: *const u8, itemsize: usize) {
+    // SAFETY: one item of both sides (caller's contract).
+    unsafe {
+        match itemsize {
+            1 => *dst = *src,
+            2 => dst.cast::<u16>().write_unaligned(src.cast::<u16>().read_unaligned()),
+            4 => dst.cast::<u32>().write_unaligned(src.cast::<u32>().read_unaligned()),
+            8 => dst.cast::<u64>().write_unaligned(src.cast::<u64>().read_unaligned()),
+            _ => std::ptr::copy_nonoverlapping(src, dst, itemsize),
+        }
+    }
+}
+
 /// Copies `n` items of `itemsize` bytes from `src` (stride `ss`) to `dst`
 /// (stride `ds`).
 ///

@@ -81,6 +81,30 @@ pub(crate) struct Level<const N: usize> {
     pub(crate) derefs: [Option<isize>; N],
 }
 
+impl<const N: usize> Level<N> {
+    /// The pointers at index `i` of this level: strides applied, then the
+    /// pointer loads of the buffers that dereference here.
+    ///
+    /// # Safety
+    ///
+    /// `i < extent`, and the pointer slots reached (as for
+    /// [`for_each_run`]) must be readable.
+    #[inline(always)]
+    pub(crate) unsafe fn step(&self, ptrs: [*mut u8; N], i: usize) -> [*mut u8; N] {
+        let mut next = ptrs;
+        for j in 0..N {
+            // i < extent: within the span (Layout invariant 3).
+            next[j] = ptrs[j].wrapping_offset(self.strides[j].wrapping_mul(i as isize));
+            if let Some(suboffset) = self.derefs[j] {
+                // SAFETY: this slot is on the path of the items below index
+                // i, which the caller guarantees readable.
+                next[j] = unsafe { load_pointer(next[j]) }.wrapping_offset(suboffset);
+            }
+        }
+        next
+    }
+}
+
 /// Calls `f` for runs covering every index tuple of the buffers, which all
 /// have the same shape. Stops early when `f` breaks.
 ///
@@ -146,13 +170,43 @@ pub(crate) unsafe fn for_each_block<const N: usize>(
     visit: Visit,
     f: &mut impl FnMut([*mut u8; N], &[Level<N>]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
+    let mut per_level = |ptrs: [*mut u8; N], last: Option<&Level<N>>, tail: &[Level<N>]| match last {
+        None => f(ptrs, tail),
+        Some(level) => {
+            for i in 0..level.extent {
+                // SAFETY: i < extent; slots readable (caller).
+                f(unsafe { level.step(ptrs, i) }, tail)?;
+            }
+            ControlFlow::Continue(())
+        }
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe { for_each_last_level(bases, layouts, visit, &mut per_level) }
+}
+
+/// Like [`for_each_block`], but hands `f` the last dimension that loads a
+/// pointer *unapplied* (with the pointers before it), so that `f` can loop
+/// over it in one tight loop: `f(ptrs, Some(level), tail)` covers
+/// `level.step(ptrs, i)` for every `i`, each followed by the direct `tail`.
+/// `f(ptrs, None, tail)` is a single block (direct buffers, or one item of
+/// the naive fallback).
+///
+/// # Safety
+///
+/// As [`for_each_run`]; `f` must only step `level` within its extent.
+pub(crate) unsafe fn for_each_last_level<const N: usize>(
+    bases: [*mut u8; N],
+    layouts: [&Layout; N],
+    visit: Visit,
+    f: &mut impl FnMut([*mut u8; N], Option<&Level<N>>, &[Level<N>]) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     let shape = layouts[0].shape();
     if shape.contains(&0) {
         return ControlFlow::Continue(());
     }
     let Some(order) = walk_order(&layouts, visit) else {
         // SAFETY: forwarded from the caller.
-        return unsafe { for_each_item_naive(bases, layouts, &mut |ptrs| f(ptrs, &[])) };
+        return unsafe { for_each_item_naive(bases, layouts, &mut |ptrs| f(ptrs, None, &[])) };
     };
     let levels: Vec<Level<N>> = order
         .iter()
@@ -162,11 +216,14 @@ pub(crate) unsafe fn for_each_block<const N: usize>(
             derefs: layouts.map(|l| l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])),
         })
         .collect();
-    let split = levels.iter().rposition(|l| l.derefs.iter().any(Option::is_some)).map_or(0, |last| last + 1);
-    let (walked, tail) = levels.split_at(split);
+    let Some(last) = levels.iter().rposition(|l| l.derefs.iter().any(Option::is_some)) else {
+        return f(bases, None, &levels);
+    };
+    let (walked, rest) = levels.split_at(last);
+    let (level, tail) = rest.split_first().unwrap_or((&levels[last], &[]));
     // SAFETY: forwarded from the caller; the levels follow each buffer's
     // application order.
-    unsafe { walk_levels(walked, bases, &mut |ptrs| f(ptrs, tail)) }
+    unsafe { walk_levels(walked, bases, &mut |ptrs| f(ptrs, Some(level), tail)) }
 }
 
 /// A loop order valid for every buffer: the application order shared by
@@ -206,18 +263,16 @@ unsafe fn walk_levels<const N: usize>(
         return f(ptrs);
     };
     for i in 0..level.extent {
-        let mut next = ptrs;
-        for j in 0..N {
-            // i < extent: within the span (Layout invariant 3).
-            next[j] = ptrs[j].wrapping_offset(level.strides[j].wrapping_mul(i as isize));
-            if let Some(suboffset) = level.derefs[j] {
-                // SAFETY: this slot is on the path of the items below index
-                // i, which the caller guarantees readable.
-                next[j] = unsafe { load_pointer(next[j]) }.wrapping_offset(suboffset);
-            }
+        // SAFETY: i < extent; the slots on these items' paths are readable
+        // (caller).
+        let next = unsafe { level.step(ptrs, i) };
+        if rest.is_empty() {
+            // The innermost walked level: no recursion per item.
+            f(next)?;
+        } else {
+            // SAFETY: forwarded; `rest` are the remaining levels.
+            unsafe { walk_levels(rest, next, f) }?;
         }
-        // SAFETY: forwarded; `rest` are the remaining levels.
-        unsafe { walk_levels(rest, next, f) }?;
     }
     ControlFlow::Continue(())
 }
