@@ -92,6 +92,44 @@ impl<'a, T: Element> MemoryView<'a, T> {
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }
     }
 
+    /// The items converted to another number type `U`, in `order` (NumPy's
+    /// `astype` with safe casting): each conversion is `num_traits`'
+    /// checked `NumCast` (integers must fit; floats to integers truncate
+    /// toward zero and must fit; NaN does not convert to an integer).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidValue`] naming the first item that does not
+    /// convert.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{MemoryView, Order};
+    ///
+    /// let data = [1u8, 200, 3];
+    /// let v = MemoryView::from_slice(&data);
+    /// assert_eq!(v.to_vec_as::<f32>(Order::C).unwrap(), [1.0, 200.0, 3.0]);
+    /// assert!(v.to_vec_as::<i8>(Order::C).is_err()); // 200 does not fit
+    /// ```
+    pub fn to_vec_as<U>(&self, order: Order) -> Result<Vec<U>>
+    where
+        T: num_traits::ToPrimitive + std::fmt::Debug,
+        U: num_traits::NumCast,
+    {
+        self.to_vec(order)
+            .into_iter()
+            .map(|item| {
+                U::from(item).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidValue,
+                        format!("{item:?} does not convert to {}", std::any::type_name::<U>()),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The items copied into `dst` in `order`.
     ///
     /// # Errors

@@ -274,25 +274,9 @@ pub fn all_indices_f(shape: &[usize]) -> Vec<Vec<usize>> {
 }
 
 /// Python's `range(n)[start:stop:step]`, by stepping (independent of the
-/// crate's `Slice::indices`).
-pub fn python_range(n: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> Vec<usize> {
-    let n = n as isize;
-    let norm = |v: isize| if v < 0 { v + n } else { v };
-    let mut out = Vec::new();
-    if step > 0 {
-        let mut i = start.map(norm).unwrap_or(0).clamp(0, n);
-        let hi = stop.map(norm).unwrap_or(n).clamp(0, n);
-        while i < hi {
-            out.push(i as usize);
-            i += step;
-        }
-    } else {
-        let mut i = start.map(norm).unwrap_or(n - 1).clamp(-1, n - 1);
-        let lo = stop.map(norm).unwrap_or(-1).clamp(-1, n - 1);
-        while i > lo {
-            out.push(i as usize);
-            i += step;
-        }
-    }
-    out
-}
+/// crate's `Slice::indices`); shared with the chain model.
+#[allow(unused_imports)]
+pub use chain_model::python_range;
+
+#[path = "../models/chain.rs"]
+mod chain_model;
