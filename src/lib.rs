@@ -71,11 +71,12 @@
 //!
 //! # Safety model
 //!
-//! `unsafe` code lives in four places: `raw` (a layout bound to memory,
+//! `unsafe` code lives in five places: `raw` (a layout bound to memory,
 //! with its invariants written on the type, and the walker that follows
-//! suboffsets), `copy` (the copy kernels), `view::construct` (the
-//! constructors from raw parts) and `view::typed` (typed reads under the
-//! typed-view invariant). Every other module is `#![forbid(unsafe_code)]`.
+//! suboffsets), `copy` (the copy kernels), `simd` (the in-register tile
+//! transposes and streaming stores), `view::construct` (the constructors
+//! from raw parts) and `view::typed` (typed reads under the typed-view
+//! invariant). Every other module is `#![forbid(unsafe_code)]`.
 //! All layout arithmetic is checked ([`Layout`]'s invariants); typed reads
 //! are unaligned loads, so misaligned memory is fine; `bool` items are
 //! validated before they are read; byte-swapped formats are refused for
