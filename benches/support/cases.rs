@@ -28,6 +28,8 @@ pub struct Case {
     pub bytes: usize,
     pub memoryview: Op,
     pub ndarray_assign: Option<Op>,
+    /// ndarray's allocating copy: `as_standard_layout`, or `to_owned` for
+    /// the cases that copy into a fresh vector.
     pub ndarray_standard: Option<Op>,
     /// A hand-written reference (name, operation).
     pub reference: Option<(&'static str, Op)>,

@@ -68,13 +68,7 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
             // the level is stepped within its extent.
             Some(level) if tail.is_empty() => unsafe { copy_items_through(level, ptrs, itemsize) },
             Some(level) => {
-                let plan = block_plan.get_or_insert_with(|| {
-                    let mut dims = DimVec::filled(Dim::default(), tail.len());
-                    for (slot, l) in dims.iter_mut().zip(tail) {
-                        *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
-                    }
-                    Plan::from_dims(itemsize, &dims)
-                });
+                let plan = block_plan.get_or_insert_with(|| block_plan_for(itemsize, tail));
                 for i in 0..level.extent {
                     // SAFETY: i < extent; the block's items are valid and
                     // disjoint (caller).
@@ -86,14 +80,8 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
             }
             // SAFETY: one item on each side (the naive fallback).
             None if tail.is_empty() => unsafe { strided::copy_item(ptrs[0], ptrs[1], itemsize) },
-            None => {
-                let mut dims = DimVec::filled(Dim::default(), tail.len());
-                for (slot, l) in dims.iter_mut().zip(tail) {
-                    *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
-                }
-                // SAFETY: a direct block (caller's contract).
-                unsafe { direct::run(&Plan::from_dims(itemsize, &dims), ptrs[0], ptrs[1], false) };
-            }
+            // SAFETY: a direct block (caller's contract).
+            None => unsafe { direct::run(&block_plan_for(itemsize, tail), ptrs[0], ptrs[1], false) },
         }
         ControlFlow::Continue(())
     };
@@ -107,6 +95,16 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
             &mut copy_level,
         )
     };
+}
+
+/// The plan for the direct dimensions below the last dereference (the
+/// same for every block of an indirect copy).
+fn block_plan_for(itemsize: usize, tail: &[walk::Level<2>]) -> Plan {
+    let mut dims = DimVec::filled(Dim::default(), tail.len());
+    for (slot, l) in dims.iter_mut().zip(tail) {
+        *slot = Dim { extent: l.extent, dst: l.strides[0], src: l.strides[1] };
+    }
+    Plan::from_dims(itemsize, &dims)
 }
 
 /// Copies the single items that one walk level reaches on each side, in

@@ -17,7 +17,7 @@
 pub(crate) mod element;
 mod parse;
 mod text;
-mod value;
+pub(crate) mod value;
 
 pub use element::Element;
 pub use value::Value;

@@ -255,8 +255,9 @@ pub(crate) fn unpack_struct(def: &StructDef, bytes: &[u8]) -> Result<Vec<Value>>
     Ok(values)
 }
 
-/// Groups a flat sequence into nested lists of `shape`.
-fn nest(flat: &mut impl Iterator<Item = Value>, shape: &[usize]) -> Value {
+/// Groups a flat sequence into nested lists of `shape` (also used for a
+/// view's `to_list`).
+pub(crate) fn nest(flat: &mut impl Iterator<Item = Value>, shape: &[usize]) -> Value {
     match shape.split_first() {
         None => flat.next().unwrap_or(Value::Tuple(Vec::new())),
         Some((&n, [])) => Value::List(flat.take(n).collect()),

@@ -195,7 +195,7 @@ impl<'a> BufferView<'a> {
             return Err(err);
         }
         let mut items = flat.into_iter();
-        Ok(nest(&mut items, self.shape()))
+        Ok(crate::format::value::nest(&mut items, self.shape()))
     }
 
     /// The items packed into a new byte vector in `order`:
@@ -493,12 +493,4 @@ pub(super) fn check_assignable(layout: &Layout, format: &crate::Format, src: &Bu
         ));
     }
     Ok(())
-}
-
-/// Groups values listed in C order into nested lists of `shape`.
-fn nest(items: &mut impl Iterator<Item = Value>, shape: &[usize]) -> Value {
-    match shape.split_first() {
-        None => items.next().unwrap_or(Value::List(Vec::new())),
-        Some((&n, rest)) => Value::List((0..n).map(|_| nest(items, rest)).collect()),
-    }
 }
