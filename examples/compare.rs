@@ -12,7 +12,8 @@
 //! runs interleaved with the others, so that the machine's drift hits all
 //! columns alike. "threads" is the size of the rayon pool memoryview runs
 //! in (ndarray's `assign` and `as_standard_layout` are single-threaded;
-//! the memcpy column uses as many threads, each copying half).
+//! the memcpy column uses as many threads, each copying half). Runs of
+//! cases of 8 MiB and more start with cold caches (see [`COLD_BYTES`]).
 
 #[path = "../benches/support/cases.rs"]
 mod cases;
@@ -53,23 +54,50 @@ struct Row {
     memcpy: f64,
 }
 
-fn measure(mut case: Case, threads: usize, rounds: usize) -> Row {
+/// Cases at least this large cannot stay in the caches: each of their
+/// runs starts after an (untimed) copy of unrelated memory, so that no run
+/// inherits the cache contents the previous one left (without it, whichever
+/// column runs after a read of the same source gains up to 20% here).
+const COLD_BYTES: usize = 8 << 20;
+
+/// Evicts the caches by copying 64 MiB of unrelated memory.
+struct Flush(Vec<u8>, Vec<u8>);
+
+impl Flush {
+    fn new() -> Flush {
+        Flush(vec![1; 64 << 20], vec![0; 64 << 20])
+    }
+
+    fn run(&mut self) {
+        self.1.copy_from_slice(&self.0);
+        std::hint::black_box(&mut self.1);
+    }
+}
+
+fn measure(mut case: Case, threads: usize, rounds: usize, flush: &mut Flush) -> Row {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
     let mut memcpy = if threads == 1 { case.memcpy } else { memcpy_threads(case.bytes) };
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); 5];
+    let cold = case.bytes >= COLD_BYTES;
+    let mut timed = |op: &mut (dyn FnMut() + Send), inside_pool: bool| {
+        if cold {
+            flush.run();
+        }
+        if inside_pool { pool.install(|| seconds(op)) } else { seconds(op) }
+    };
     // One warm-up round, then interleaved rounds.
     for round in 0..=rounds {
         let mut t = [f64::NAN; 5];
-        t[0] = pool.install(|| seconds(&mut case.memoryview));
-        t[1] = pool.install(|| seconds(&mut memcpy));
+        t[0] = timed(&mut case.memoryview, true);
+        t[1] = timed(&mut memcpy, true);
         if let Some(op) = case.ndarray_assign.as_mut() {
-            t[2] = seconds(op);
+            t[2] = timed(op, false);
         }
         if let Some(op) = case.ndarray_standard.as_mut() {
-            t[3] = seconds(op);
+            t[3] = timed(op, false);
         }
         if let Some((_, op)) = case.reference.as_mut() {
-            t[4] = seconds(op);
+            t[4] = timed(op, false);
         }
         if round > 0 {
             for (k, v) in t.iter().enumerate() {
@@ -128,6 +156,7 @@ fn main() {
     );
     println!("| {:<40} | th | mv GB/s | nd asgn | nd std  | memcpy  | mv/mc | mv/nd  |", "case");
     println!("|{:-<42}|----|---------|---------|---------|---------|-------|--------|", "");
+    let mut flush = Flush::new();
     type Make = Box<dyn Fn() -> Case>;
     let mut one: Vec<Make> = vec![
         Box::new(|| cases::contiguous(1)),
@@ -158,7 +187,7 @@ fn main() {
     for make in &one {
         let case = make();
         if wanted(&case) {
-            print(&measure(case, 1, rounds));
+            print(&measure(case, 1, rounds, &mut flush));
         }
     }
     if rayon::current_num_threads() > 1 {
@@ -170,7 +199,7 @@ fn main() {
         for make in &two {
             let case = make();
             if wanted(&case) {
-                print(&measure(case, 2, rounds));
+                print(&measure(case, 2, rounds, &mut flush));
             }
         }
     }

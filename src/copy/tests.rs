@@ -14,25 +14,40 @@ struct Problem {
     expected: Vec<u8>,
 }
 
+/// How the destination's rows are laid out.
+#[derive(Clone, Copy, Debug)]
+struct DstRows {
+    /// Bytes between rows past the whole lines the row needs: 0, 16, 32
+    /// and 48 give rows a whole number of vectors apart (the shifted line
+    /// grids), 5 rows with no common alignment.
+    pad: usize,
+    /// Rows in reverse order (a negative row stride).
+    reversed: bool,
+    /// Bytes the whole destination is moved by.
+    misalign: usize,
+}
+
 /// `rows x cols` items: `src(i, j) = i*es + j*src_col` from `src_base`,
-/// `dst(i, j) = i*dst_row + j*es` from `dst_base` (+ `misalign`).
-fn transpose_problem(rows: usize, cols: usize, es: usize, misalign: usize) -> (Problem, Transpose2) {
+/// `dst(i, j) = i*dst_row + j*es` laid out as `layout` says.
+fn transpose_problem(rows: usize, cols: usize, es: usize, layout: DstRows) -> (Problem, Transpose2) {
     let src_col = (rows * es + 3) as isize;
-    let dst_row = (cols * es + 5) as isize;
+    let row_bytes = (cols * es).div_ceil(64) * 64 + layout.pad;
     let src: Vec<u8> = (0..cols * src_col as usize + es).map(|k| (k * 7 + 3) as u8).collect();
-    let dst = vec![0u8; rows * dst_row as usize + misalign + es];
+    let dst = vec![0u8; rows * row_bytes + layout.misalign + es];
     let mut expected = dst.clone();
+    let row_start = |i: usize| layout.misalign + if layout.reversed { rows - 1 - i } else { i } * row_bytes;
     for i in 0..rows {
         for j in 0..cols {
             let s = i * es + j * src_col as usize;
-            let d = misalign + i * dst_row as usize + j * es;
+            let d = row_start(i) + j * es;
             expected[d..d + es].copy_from_slice(&src[s..s + es]);
         }
     }
     let mut p = Problem { src, dst, expected };
+    let first = if rows == 0 { layout.misalign } else { row_start(0) };
     let t = Transpose2 {
-        dst: p.dst.as_mut_ptr().wrapping_add(misalign),
-        dst_row,
+        dst: p.dst.as_mut_ptr().wrapping_add(first),
+        dst_row: if layout.reversed { -(row_bytes as isize) } else { row_bytes as isize },
         src: p.src.as_ptr(),
         src_col,
         rows,
@@ -48,18 +63,26 @@ fn tiled_transposes_on_edge_shapes() {
     for es in [1usize, 2, 3, 4, 8, 16] {
         let (k, w) = (16 / es.min(16), 64 / es.min(64));
         let k = k.max(1);
-        let shapes = [(1, 3 * w), (3 * w, 1), (k, w), (k + 1, w + 1), (2 * k + 3, 3 * w + 5)];
+        // The last shape has more rows than a band.
+        let shapes = [(1, 3 * w), (3 * w, 1), (k, w), (k + 1, w + 1), (2 * k + 3, 3 * w + 5), (4096 / es + 9, w + 3)];
         let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };
-        for &(rows, cols) in shapes {
+        let mut layouts = Vec::new();
+        for pad in [0, 5, 16, 32, 48] {
             for misalign in [0, 1, 16] {
+                layouts.push(DstRows { pad, reversed: false, misalign });
+            }
+            layouts.push(DstRows { pad, reversed: true, misalign: 0 });
+        }
+        for &(rows, cols) in shapes {
+            for &layout in &layouts {
                 for stream in [false, true] {
-                    let (mut p, mut t) = transpose_problem(rows, cols, es, misalign);
+                    let (mut p, mut t) = transpose_problem(rows, cols, es, layout);
                     t.stream = stream && crate::simd::STREAMING;
                     // SAFETY: the buffers hold every item of the problem.
                     unsafe { t.run() };
-                    assert_eq!(p.dst, p.expected, "itemsize {es}, {rows}x{cols}, misalign {misalign}");
+                    assert_eq!(p.dst, p.expected, "itemsize {es}, {rows}x{cols}, {layout:?}, stream {stream}");
                     // Row slices (as the parallel split uses them).
-                    let (mut q, t) = transpose_problem(rows, cols, es, misalign);
+                    let (mut q, t) = transpose_problem(rows, cols, es, layout);
                     // SAFETY: as above, rows 0..r and r..rows.
                     unsafe {
                         t.rows(0, rows / 2).run();

@@ -84,68 +84,188 @@ impl Transpose2 {
         for i0 in (0..self.rows).step_by(band) {
             let i1 = (i0 + band).min(self.rows);
             // SAFETY: the items of the band (caller's contract).
-            unsafe { self.edge(i0, i1, 0, self.cols) };
+            unsafe { self.edge(i0, 1, i1 - i0, 0, self.cols) };
         }
     }
 
-    /// Copies items `i0..i1` x `j0..j1` one at a time, each source run
-    /// sequentially.
+    /// Copies items `(i, j)` for `i = first, first + step, ...` (`count`
+    /// of them) and `j in j0..j1`, one column at a time (each source run
+    /// read in order).
     ///
     /// # Safety
     ///
-    /// As [`run`](Transpose2::run), for that block.
-    unsafe fn edge(self, i0: usize, i1: usize, j0: usize, j1: usize) {
+    /// As [`run`](Transpose2::run), for those items.
+    unsafe fn edge(self, first: usize, step: usize, count: usize, j0: usize, j1: usize) {
         let es = self.itemsize as isize;
         for j in j0..j1 {
-            let d = self.dst.wrapping_offset(i0 as isize * self.dst_row + j as isize * es);
-            let s = self.src.wrapping_offset(i0 as isize * es + j as isize * self.src_col);
-            // SAFETY: items (i0..i1, j): inside the problem (caller).
-            unsafe { gather(d, self.dst_row, s, es, i1 - i0, self.itemsize) };
+            let d = self.dst.wrapping_offset(first as isize * self.dst_row + j as isize * es);
+            let s = self.src.wrapping_offset(first as isize * es + j as isize * self.src_col);
+            // SAFETY: items (first + t*step, j) for t < count: inside the
+            // problem (caller).
+            unsafe { gather(d, step as isize * self.dst_row, s, step as isize * es, count, self.itemsize) };
         }
     }
 
-    /// Line tiles inside, item by item at the edges.
+    /// Line tiles inside, item by item at the edges, band by band.
     ///
     /// # Safety
     ///
     /// As [`run`](Transpose2::run), with `T` the kernel for `itemsize`.
     unsafe fn run_tiled<T: LineTile>(self) {
-        let (k, w, es) = (T::K, T::W, self.itemsize);
+        if std::env::var_os("TDBG").is_some() {
+            eprintln!("{self:?}");
+        }
         let band = self.band();
-        let mut stream = [false; 16];
         for i0 in (0..self.rows).step_by(band) {
             let i1 = (i0 + band).min(self.rows);
-            // Align the columns to the destination lines of row i0.
-            let row_start = self.dst.wrapping_offset(i0 as isize * self.dst_row).addr();
-            let head = if row_start.is_multiple_of(es) { ((64 - row_start % 64) % 64 / es).min(self.cols) } else { 0 };
-            let body_end = head + (self.cols - head) / w * w;
-            // SAFETY: items of the band before the first line tile.
-            unsafe { self.edge(i0, i1, 0, head) };
-            let mut j = head;
-            while j < body_end {
-                let mut i = i0;
-                while i + k <= i1 {
-                    let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
-                    for (r, flag) in stream.iter_mut().enumerate().take(k) {
-                        *flag = self.stream && d.wrapping_offset(r as isize * self.dst_row).addr().is_multiple_of(64);
-                    }
-                    let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
-                    // SAFETY: the tile's items lie inside the problem
-                    // (i + k <= rows, j + w <= cols); streamed rows are
-                    // 64-byte aligned (checked just above).
-                    unsafe { T::tile(s, self.src_col, d, self.dst_row, &stream[..k]) };
-                    i += k;
-                }
-                // SAFETY: the last rows of this column block.
-                unsafe { self.edge(i, i1, j, j + w) };
-                j += w;
-            }
-            // SAFETY: the columns after the last line tile.
-            unsafe { self.edge(i0, i1, body_end, self.cols) };
+            // SAFETY: rows i0..i1 of the problem.
+            unsafe { self.band_tiled::<T>(i0, i1) };
         }
         if self.stream {
             // Streaming stores must be fenced by the thread that made them.
             crate::simd::fence();
         }
+    }
+
+    /// The rows `i0..i1`: each row's columns are cut into a head, whole
+    /// destination lines, and a tail.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run), for rows `i0..i1`.
+    unsafe fn band_tiled<T: LineTile>(self, i0: usize, i1: usize) {
+        let (k, w, es) = (T::K, T::W, self.itemsize);
+        let grid = LineGrid::new(self.dst.wrapping_offset(i0 as isize * self.dst_row).addr(), self.dst_row, es);
+        let stream = self.stream && grid.aligned;
+        let max_shift = grid.shift[..grid.period].iter().max().copied().unwrap_or(0);
+        let head = grid.head.min(self.cols);
+        let lines = self.cols.saturating_sub(head + max_shift * k) / w;
+        // Row class q (rows i0 + q, i0 + q + period, ...) has its lines in
+        // columns body(q).
+        let body = |q: usize| {
+            let start = (head + grid.shift[q] * k).min(self.cols);
+            start..(start + lines * w).min(self.cols)
+        };
+        for q in 0..grid.period.min(i1 - i0) {
+            let count = (i1 - i0 - q).div_ceil(grid.period);
+            let b = body(q);
+            // SAFETY: the head and tail items of the rows of class q.
+            unsafe {
+                self.edge(i0 + q, grid.period, count, 0, b.start);
+                self.edge(i0 + q, grid.period, count, b.end, self.cols);
+            }
+        }
+        let tiles_end = i0 + (i1 - i0) / k * k;
+        // Tiles whose first rows are in the same class have the same
+        // shifts: `phases` kinds of tile, taken one kind at a time.
+        let phases = (grid.period / k).max(1);
+        for phase in 0..phases {
+            let mut shift = [0usize; 16];
+            for (r, s) in shift.iter_mut().enumerate().take(k) {
+                *s = grid.shift[(phase * k + r) % grid.period];
+            }
+            let low = shift[..k].iter().min().copied().unwrap_or(0);
+            let extra = shift[..k].iter().max().copied().unwrap_or(0) - low;
+            for s in &mut shift[..k] {
+                *s -= low;
+            }
+            let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift };
+            for line in 0..lines {
+                let j = head + line * w + low * k;
+                // SAFETY: the tiles of this column block and phase: rows
+                // below tiles_end, source rows j..j + (4 + extra)*K within
+                // body(q) of every class (lines fit after the largest
+                // shift); streamed rows start at a line (grid.aligned).
+                unsafe {
+                    match (stream, extra) {
+                        (true, 0) => self.tiles::<T, true, 0>(j, &rows),
+                        (true, 1) => self.tiles::<T, true, 1>(j, &rows),
+                        (true, 2) => self.tiles::<T, true, 2>(j, &rows),
+                        (true, _) => self.tiles::<T, true, 3>(j, &rows),
+                        (false, 0) => self.tiles::<T, false, 0>(j, &rows),
+                        (false, 1) => self.tiles::<T, false, 1>(j, &rows),
+                        (false, 2) => self.tiles::<T, false, 2>(j, &rows),
+                        (false, _) => self.tiles::<T, false, 3>(j, &rows),
+                    }
+                }
+            }
+        }
+        // The last rows of the band, fewer than a tile: their lines item
+        // by item.
+        for i in tiles_end..i1 {
+            let b = body((i - i0) % grid.period);
+            // SAFETY: row i's line columns.
+            unsafe { self.edge(i, 1, 1, b.start, b.end) };
+        }
+    }
+
+    /// One column block of line tiles: rows `rows.first, + step, ...`
+    /// below `rows.end`, source rows from `j`.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run) for the tiles' items; streamed rows
+    /// start at a cache line.
+    #[inline(always)]
+    unsafe fn tiles<T: LineTile, const STREAM: bool, const EXTRA: usize>(self, j: usize, rows: &TileRows) {
+        let es = self.itemsize;
+        let mut i = rows.first;
+        while i < rows.end {
+            let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
+            let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
+            // SAFETY: the tile's items (caller).
+            unsafe { T::tile::<STREAM, EXTRA>(s, self.src_col, d, self.dst_row, &rows.shift) };
+            i += rows.step;
+        }
+    }
+}
+
+/// Which line tiles a column block runs: rows `first, first + step, ...`
+/// below `end`, each tile with these row shifts (in vectors).
+struct TileRows {
+    first: usize,
+    step: usize,
+    end: usize,
+    shift: [usize; 16],
+}
+
+/// Where the destination lines fall in a band's rows.
+///
+/// Row `i0 + q` of a band has its first line `head + shift[q % period]*K`
+/// items in, where `K = 16 / itemsize`. The shifts exist when the rows are
+/// a multiple of 16 bytes apart (`aligned`); otherwise lines are aligned in
+/// the first row only (and nothing is streamed).
+struct LineGrid {
+    head: usize,
+    period: usize,
+    shift: [usize; 4],
+    aligned: bool,
+}
+
+impl LineGrid {
+    /// The grid for rows starting at address `start`, `dst_row` bytes apart.
+    fn new(start: usize, dst_row: isize, itemsize: usize) -> LineGrid {
+        if !start.is_multiple_of(itemsize) {
+            // Items straddle lines whatever the columns: no alignment.
+            return LineGrid { head: 0, period: 1, shift: [0; 4], aligned: false };
+        }
+        let head = (64 - start % 64) % 64 / itemsize;
+        let delta = dst_row.rem_euclid(64) as usize;
+        if !delta.is_multiple_of(16) {
+            return LineGrid { head, period: 1, shift: [0; 4], aligned: false };
+        }
+        // Row q starts q*delta bytes past a line boundary of row 0's grid,
+        // so its first line is (-q*delta) mod 64 bytes further right: the
+        // pattern repeats after 64 / gcd(delta, 64) rows.
+        let period = match delta {
+            0 => 1,
+            32 => 2,
+            _ => 4,
+        };
+        let mut shift = [0; 4];
+        for (q, s) in shift.iter_mut().enumerate().take(period) {
+            *s = (64 - q * delta % 64) % 64 / 16;
+        }
+        LineGrid { head, period, shift, aligned: true }
     }
 }

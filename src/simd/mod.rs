@@ -42,25 +42,37 @@ pub(crate) use scalar as kernels;
 ///
 /// # Safety
 ///
-/// Implementations read `W` rows of `K` items and write `K` rows of `W`
-/// items; callers of [`LineTile::tile`] guarantee those bytes.
+/// Implementations read and write exactly the items that
+/// [`LineTile::tile`] lists; callers guarantee those bytes.
 pub(crate) trait LineTile {
-    /// Items per 128-bit vector: rows of the destination tile.
+    /// Items per 128-bit vector: rows of the destination tile, and the
+    /// unit of a row's shift.
     const K: usize;
     /// Items per 64-byte line: columns of the destination tile.
     const W: usize;
 
-    /// Transposes one line tile.
+    /// Transposes one line tile: destination row `r` (for `r in 0..K`)
+    /// receives source rows `shift[r]*K .. shift[r]*K + W`, item `r` of
+    /// each, in its columns of the same numbers. (Shifts let every row
+    /// start at a cache line when the destination's rows are not a whole
+    /// number of lines apart.) `shift[r] <= EXTRA <= 3`; with `EXTRA == 0`
+    /// the shifts are not read.
     ///
     /// # Safety
     ///
-    /// For `c in 0..W` and `r in 0..K`: `src + c*src_row + r*ES` must be
-    /// readable for `ES` bytes, and `dst + r*dst_row + c*ES` writable for
-    /// `ES` bytes, with no overlap between the two sets. If `stream[r]`,
-    /// the `r`-th destination row must be 16-byte aligned; after streaming
-    /// stores the caller must issue [`fence`] before the data is read by
-    /// anyone else.
-    unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, stream: &[bool]);
+    /// With `ES` the itemsize, for those `(r, c)`: `src + c*src_row + r*ES`
+    /// must be readable for `ES` bytes and `dst + r*dst_row + c*ES`
+    /// writable for `ES` bytes, with no overlap between the two sets. If
+    /// `STREAM`, every written row `dst + r*dst_row + shift[r]*16` must be
+    /// 16-byte aligned, and after the stores the caller must issue
+    /// [`fence`] before the data is read by anyone else.
+    unsafe fn tile<const STREAM: bool, const EXTRA: usize>(
+        src: *const u8,
+        src_row: isize,
+        dst: *mut u8,
+        dst_row: isize,
+        shift: &[usize],
+    );
 }
 
 /// Orders streaming stores before later memory operations (a no-op where

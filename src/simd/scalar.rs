@@ -13,10 +13,18 @@ macro_rules! scalar_tile {
             const K: usize = $k;
             const W: usize = 64 / size_of::<$item>();
 
-            unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, _stream: &[bool]) {
+            unsafe fn tile<const STREAM: bool, const EXTRA: usize>(
+                src: *const u8,
+                src_row: isize,
+                dst: *mut u8,
+                dst_row: isize,
+                shift: &[usize],
+            ) {
                 const ES: isize = size_of::<$item>() as isize;
-                for c in 0..Self::W as isize {
-                    for r in 0..Self::K as isize {
+                for r in 0..Self::K {
+                    let first = if EXTRA == 0 { 0 } else { shift[r] * Self::K };
+                    for c in first..first + Self::W {
+                        let (r, c) = (r as isize, c as isize);
                         // SAFETY: item (c, r) of the tile, readable and
                         // writable by the caller's contract.
                         unsafe {

@@ -1,29 +1,48 @@
-//! Every line tile against the definition of a transpose.
+//! Every line tile against the definition of a transpose, with and
+//! without row shifts and streaming stores.
 
 use super::LineTile;
 
-fn check<T: LineTile>(itemsize: usize) {
+fn check_one<T: LineTile, const STREAM: bool, const EXTRA: usize>(itemsize: usize, shift: &[usize]) {
     let (k, w) = (T::K, T::W);
-    // Source: W rows with a gap after K items; destination: K rows with a
-    // gap after W items, 16-byte aligned rows.
+    let cols = w + EXTRA * k;
+    // Source: `cols` rows with a gap after K items; destination: K rows
+    // with a gap after `cols` items, 16-byte aligned rows.
     let src_row = k * itemsize + 8;
-    let dst_row = w * itemsize + 16;
-    let src: Vec<u8> = (0..w * src_row).map(|i| (i * 7 + 1) as u8).collect();
+    let dst_row = cols * itemsize + 16;
+    let src: Vec<u8> = (0..cols * src_row).map(|i| (i * 7 + 1) as u8).collect();
     let mut dst = vec![0u128; (k * dst_row).div_ceil(16)];
-    let stream = [true; 16];
     // SAFETY: the buffers hold every item of the tile; rows are aligned.
     unsafe {
-        T::tile(src.as_ptr(), src_row as isize, dst.as_mut_ptr().cast(), dst_row as isize, &stream[..k]);
+        T::tile::<STREAM, EXTRA>(src.as_ptr(), src_row as isize, dst.as_mut_ptr().cast(), dst_row as isize, shift);
     }
     super::fence();
     let dst: &[u8] = bytemuck::cast_slice(&dst);
-    for c in 0..w {
-        for r in 0..k {
-            let from = &src[c * src_row + r * itemsize..][..itemsize];
+    for r in 0..k {
+        let first = if EXTRA == 0 { 0 } else { shift[r] * k };
+        for c in 0..cols {
             let to = &dst[r * dst_row + c * itemsize..][..itemsize];
-            assert_eq!(from, to, "itemsize {itemsize}, source row {c}, item {r}");
+            if (first..first + w).contains(&c) {
+                let from = &src[c * src_row + r * itemsize..][..itemsize];
+                assert_eq!(from, to, "itemsize {itemsize}, extra {EXTRA}, source row {c}, item {r}");
+            } else {
+                assert!(to.iter().all(|&b| b == 0), "itemsize {itemsize}, extra {EXTRA}: wrote outside row {r}");
+            }
         }
     }
+}
+
+fn check<T: LineTile>(itemsize: usize) {
+    let none = [0; 16];
+    let ramp: Vec<usize> = (0..16).map(|r| r % 4).collect();
+    let pairs: Vec<usize> = (0..16).map(|r| 2 * (r % 2)).collect();
+    let back: Vec<usize> = (0..16).map(|r| 3 - r % 4).collect();
+    check_one::<T, false, 0>(itemsize, &none);
+    check_one::<T, true, 0>(itemsize, &none);
+    check_one::<T, true, 2>(itemsize, &pairs);
+    check_one::<T, false, 3>(itemsize, &ramp);
+    check_one::<T, true, 3>(itemsize, &back);
+    check_one::<T, true, 1>(itemsize, &(0..16).map(|r| r % 2).collect::<Vec<_>>());
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Line tiles with `wide`'s 128-bit vectors.
 //!
-//! Each tile loads `W` vectors (one per source row), transposes them in
-//! `K x K` blocks in registers, and stores `K` destination rows of four
-//! vectors each, with streaming stores for the rows the caller marks.
+//! Each tile loads `W` vectors (one per source row; more when rows are
+//! shifted), transposes them in `K x K` blocks in registers, and stores `K`
+//! destination rows of four vectors each, streaming if asked.
 
 use super::LineTile;
 use wide::{u8x16, u16x8, u32x4, u64x2};
@@ -19,23 +19,21 @@ unsafe fn load<V: Copy>(p: *const u8) -> V {
     unsafe { p.cast::<V>().read_unaligned() }
 }
 
-/// Stores a vector, streaming if `stream` (then `p` is 16-byte aligned).
+/// Stores a vector, streaming if `STREAM` (then `p` is 16-byte aligned).
 ///
 /// # Safety
 ///
-/// `p` must be writable for 16 bytes, and 16-byte aligned if `stream`.
+/// `p` must be writable for 16 bytes, and 16-byte aligned if `STREAM`.
 #[inline(always)]
-unsafe fn store<V: bytemuck::Pod>(p: *mut u8, v: V, stream: bool) {
+unsafe fn store<V: bytemuck::Pod, const STREAM: bool>(p: *mut u8, v: V) {
     #[cfg(target_arch = "x86_64")]
-    if stream {
-        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
-        let bytes: [u8; 16] = bytemuck::cast(v);
-        // SAFETY: `bytes` is 16 readable bytes; `p` is 16-byte aligned and
-        // writable (caller); SSE2 is part of the x86-64 baseline.
-        unsafe { _mm_stream_si128(p.cast::<__m128i>(), _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>())) };
+    if STREAM {
+        use core::arch::x86_64::{__m128i, _mm_stream_si128};
+        // SAFETY: `p` is 16-byte aligned and writable (caller); SSE2 is
+        // part of the x86-64 baseline.
+        unsafe { _mm_stream_si128(p.cast::<__m128i>(), bytemuck::cast::<V, __m128i>(v)) };
         return;
     }
-    let _ = stream;
     // SAFETY: the caller guarantees 16 writable bytes.
     unsafe { p.cast::<V>().write_unaligned(v) };
 }
@@ -82,10 +80,17 @@ macro_rules! vector_tile {
             const W: usize = 4 * $k;
 
             #[inline(always)]
-            unsafe fn tile(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize, stream: &[bool]) {
-                // Four K x K blocks side by side make the line tile.
-                let mut blocks = [[<$vec>::default(); $k]; 4];
-                for (b, block) in blocks.iter_mut().enumerate() {
+            unsafe fn tile<const STREAM: bool, const EXTRA: usize>(
+                src: *const u8,
+                src_row: isize,
+                dst: *mut u8,
+                dst_row: isize,
+                shift: &[usize],
+            ) {
+                // K x K blocks side by side: four make a line, EXTRA more
+                // serve the rows that start further right.
+                let mut blocks = [[<$vec>::default(); $k]; 7];
+                for (b, block) in blocks.iter_mut().enumerate().take(4 + EXTRA) {
                     let mut rows = [<$vec>::default(); $k];
                     for (r, row) in rows.iter_mut().enumerate() {
                         let c = (b * $k + r) as isize;
@@ -95,13 +100,18 @@ macro_rules! vector_tile {
                     }
                     *block = $transpose(rows);
                 }
+                // Row by row, so that each line is finished before the
+                // next is begun (streaming stores combine whole lines).
                 for r in 0..$k {
-                    let row = dst.wrapping_offset(r as isize * dst_row);
-                    for (b, block) in blocks.iter().enumerate() {
-                        // SAFETY: destination row r, items b*K..(b+1)*K:
+                    // Without extra blocks every shift is 0: say so, so
+                    // that the blocks stay in registers.
+                    let first = if EXTRA == 0 { 0 } else { shift[r] };
+                    let row = dst.wrapping_offset(r as isize * dst_row).wrapping_add(first * 16);
+                    for b in 0..4 {
+                        // SAFETY: destination row r, items (first+b)*K..:
                         // writable, and 16-byte aligned when streamed
                         // (caller's contract).
-                        unsafe { store(row.wrapping_add(b * 16), block[r], stream[r]) };
+                        unsafe { store::<_, STREAM>(row.wrapping_add(b * 16), blocks[first + b][r]) };
                     }
                 }
             }
