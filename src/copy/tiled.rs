@@ -112,9 +112,6 @@ impl Transpose2 {
     ///
     /// As [`run`](Transpose2::run), with `T` the kernel for `itemsize`.
     unsafe fn run_tiled<T: LineTile>(self) {
-        if std::env::var_os("TDBG").is_some() {
-            eprintln!("{self:?}");
-        }
         let band = self.band();
         for i0 in (0..self.rows).step_by(band) {
             let i1 = (i0 + band).min(self.rows);
