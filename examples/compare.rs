@@ -172,8 +172,8 @@ fn main() {
         Box::new(|| cases::gather_step7_fresh(64)),
         Box::new(move || cases::pil_rows(big)),
         Box::new(|| cases::suboffsets_last(1024)),
-        Box::new(|| cases::tiny(2000, false)),
-        Box::new(|| cases::tiny(2000, true)),
+        Box::new(|| cases::tiny(20000, false)),
+        Box::new(|| cases::tiny(20000, true)),
         Box::new(|| cases::fresh_to_vec(64)),
     ];
     if !quick {

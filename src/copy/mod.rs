@@ -243,8 +243,24 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
             Packed::Dst => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
             Packed::Src => (view_ptr, v0, v1, packed.cast_const(), p0, p1),
         };
-        // SAFETY: the n0 x n1 items of both sides (caller's contract).
-        unsafe { strided::copy_2d(dst, d0, d1, src, s0, s1, n0, n1, es) };
+        if d1 == esi && s0 == esi {
+            // A transpose: register blocks.
+            let t = tiled::Transpose2 {
+                dst,
+                dst_row: d0,
+                src,
+                src_col: s1,
+                rows: n0,
+                cols: n1,
+                itemsize: es,
+                stream: false,
+            };
+            // SAFETY: the n0 x n1 items of both sides (caller's contract).
+            unsafe { t.run_small() };
+        } else {
+            // SAFETY: the n0 x n1 items of both sides (caller's contract).
+            unsafe { strided::copy_2d(dst, d0, d1, src, s0, s1, n0, n1, es) };
+        }
         return;
     }
     let mut dims = DimVec::filled(Dim::default(), ndim);

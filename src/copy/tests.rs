@@ -89,6 +89,12 @@ fn tiled_transposes_on_edge_shapes() {
                         t.rows(rows / 2, rows).run();
                     }
                     assert_eq!(q.dst, q.expected);
+                    // The small-copy path (register blocks, no bands).
+                    let (mut r, t) = transpose_problem(rows, cols, es, layout);
+                    // SAFETY: as above.
+                    unsafe { t.run_small() };
+                    assert_eq!(r.dst, r.expected, "small: itemsize {es}, {rows}x{cols}, {layout:?}");
+                    r.dst.clear();
                     p.dst.clear();
                     q.dst.clear();
                 }

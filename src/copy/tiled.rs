@@ -74,6 +74,49 @@ impl Transpose2 {
         }
     }
 
+    /// A small transpose (inside the L1 cache): `K x K` register blocks
+    /// where they fit, item by item at the edges. No bands, no alignment.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run).
+    pub(crate) unsafe fn run_small(self) {
+        // SAFETY: each arm runs the problem the caller vouched for, with the
+        // kernel of its itemsize.
+        unsafe {
+            match self.itemsize {
+                1 => self.run_blocks::<Tile1>(),
+                2 => self.run_blocks::<Tile2>(),
+                4 => self.run_blocks::<Tile4>(),
+                8 => self.run_blocks::<Tile8>(),
+                _ => self.edge(0, 1, self.rows, 0, self.cols),
+            }
+        }
+    }
+
+    /// [`run_small`](Transpose2::run_small) with the kernel `T`.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run), with `T` the kernel for `itemsize`.
+    unsafe fn run_blocks<T: LineTile>(self) {
+        let (k, es) = (T::K, self.itemsize);
+        let (rows, cols) = (self.rows / k * k, self.cols / k * k);
+        for i in (0..rows).step_by(k) {
+            for j in (0..cols).step_by(k) {
+                let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
+                let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
+                // SAFETY: the block's items lie inside the problem.
+                unsafe { T::block(s, self.src_col, d, self.dst_row) };
+            }
+        }
+        // SAFETY: the last columns of the blocked rows, then the last rows.
+        unsafe {
+            self.edge(0, 1, rows, cols, self.cols);
+            self.edge(rows, 1, self.rows - rows, 0, self.cols);
+        }
+    }
+
     /// Item by item, band by band (for itemsizes without a kernel).
     ///
     /// # Safety
@@ -96,6 +139,9 @@ impl Transpose2 {
     ///
     /// As [`run`](Transpose2::run), for those items.
     unsafe fn edge(self, first: usize, step: usize, count: usize, j0: usize, j1: usize) {
+        if count == 0 {
+            return;
+        }
         let es = self.itemsize as isize;
         for j in j0..j1 {
             let d = self.dst.wrapping_offset(first as isize * self.dst_row + j as isize * es);

@@ -69,8 +69,10 @@ pub struct Layout {
     itemsize: usize,
     shape: DimVec<usize>,
     strides: DimVec<isize>,
-    /// `None`: the buffer has no suboffsets (a direct buffer).
-    indirect: Option<Indirection>,
+    /// `None`: the buffer has no suboffsets (a direct buffer). Boxed:
+    /// direct layouts are the common case, and views are moved by value
+    /// in inner loops, so the rare part should not make every layout big.
+    indirect: Option<Box<Indirection>>,
 }
 
 /// The indirect part of a layout (PEP 3118 suboffsets).
@@ -146,11 +148,11 @@ impl Layout {
             itemsize,
             shape: DimVec::from_slice(shape),
             strides: DimVec::from_slice(strides),
-            indirect: Some(Indirection {
+            indirect: Some(Box::new(Indirection {
                 suboffsets: DimVec::from_slice(suboffsets),
                 deref: DimVec::from_slice(&deref),
                 order,
-            }),
+            })),
         })
     }
 
@@ -309,7 +311,7 @@ impl Layout {
     }
 
     pub(crate) fn indirection(&self) -> Option<&Indirection> {
-        self.indirect.as_ref()
+        self.indirect.as_deref()
     }
 
     /// Whether the layout can be written as a Py_buffer without changing

@@ -73,6 +73,17 @@ pub(crate) trait LineTile {
         dst_row: isize,
         shift: &[usize],
     );
+
+    /// Transposes one `K x K` block (for small copies, which do not have
+    /// whole lines): destination row `r` receives item `r` of source rows
+    /// `0..K`.
+    ///
+    /// # Safety
+    ///
+    /// For `r, c in 0..K`: `src + c*src_row + r*ES` readable and
+    /// `dst + r*dst_row + c*ES` writable for `ES` bytes, the two sets
+    /// disjoint.
+    unsafe fn block(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize);
 }
 
 /// Orders streaming stores before later memory operations (a no-op where

@@ -34,6 +34,19 @@ macro_rules! scalar_tile {
                     }
                 }
             }
+
+            unsafe fn block(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize) {
+                const ES: isize = size_of::<$item>() as isize;
+                for r in 0..Self::K as isize {
+                    for c in 0..Self::K as isize {
+                        // SAFETY: item (c, r) of the block (caller).
+                        unsafe {
+                            let v = src.wrapping_offset(c * src_row + r * ES).cast::<$item>().read_unaligned();
+                            dst.wrapping_offset(r * dst_row + c * ES).cast::<$item>().write_unaligned(v);
+                        }
+                    }
+                }
+            }
         }
     };
 }

@@ -32,7 +32,24 @@ fn check_one<T: LineTile, const STREAM: bool, const EXTRA: usize>(itemsize: usiz
     }
 }
 
+fn check_block<T: LineTile>(itemsize: usize) {
+    let k = T::K;
+    let (src_row, dst_row) = (k * itemsize + 3, k * itemsize + 5);
+    let src: Vec<u8> = (0..k * src_row).map(|i| (i * 5 + 2) as u8).collect();
+    let mut dst = vec![0u8; k * dst_row];
+    // SAFETY: the buffers hold every item of the block.
+    unsafe { T::block(src.as_ptr(), src_row as isize, dst.as_mut_ptr(), dst_row as isize) };
+    for r in 0..k {
+        for c in 0..k {
+            let from = &src[c * src_row + r * itemsize..][..itemsize];
+            assert_eq!(from, &dst[r * dst_row + c * itemsize..][..itemsize], "itemsize {itemsize}, block ({r}, {c})");
+        }
+        assert!(dst[r * dst_row + k * itemsize..(r + 1) * dst_row].iter().all(|&b| b == 0), "wrote past row {r}");
+    }
+}
+
 fn check<T: LineTile>(itemsize: usize) {
+    check_block::<T>(itemsize);
     let none = [0; 16];
     let ramp: Vec<usize> = (0..16).map(|r| r % 4).collect();
     let pairs: Vec<usize> = (0..16).map(|r| 2 * (r % 2)).collect();

@@ -115,6 +115,19 @@ macro_rules! vector_tile {
                     }
                 }
             }
+
+            #[inline(always)]
+            unsafe fn block(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize) {
+                let mut rows = [<$vec>::default(); $k];
+                for (c, row) in rows.iter_mut().enumerate() {
+                    // SAFETY: source row c, items 0..K (caller).
+                    *row = unsafe { load(src.wrapping_offset(c as isize * src_row)) };
+                }
+                for (r, v) in $transpose(rows).into_iter().enumerate() {
+                    // SAFETY: destination row r, items 0..K (caller).
+                    unsafe { store::<_, false>(dst.wrapping_offset(r as isize * dst_row), v) };
+                }
+            }
         }
     };
 }
