@@ -79,25 +79,27 @@ fn measure(mut case: Case, threads: usize, rounds: usize, flush: &mut Flush) -> 
     let mut memcpy = if threads == 1 { case.memcpy } else { memcpy_threads(case.bytes) };
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); 5];
     let cold = case.bytes >= COLD_BYTES;
-    let mut timed = |op: &mut (dyn FnMut() + Send), inside_pool: bool| {
+    // Every column runs on the pool's threads (one thread is not always
+    // as fast as another on this shared machine: all columns alike).
+    let mut timed = |op: &mut (dyn FnMut() + Send)| {
         if cold {
             flush.run();
         }
-        if inside_pool { pool.install(|| seconds(op)) } else { seconds(op) }
+        pool.install(|| seconds(op))
     };
     // One warm-up round, then interleaved rounds.
     for round in 0..=rounds {
         let mut t = [f64::NAN; 5];
-        t[0] = timed(&mut case.memoryview, true);
-        t[1] = timed(&mut memcpy, true);
+        t[0] = timed(&mut case.memoryview);
+        t[1] = timed(&mut memcpy);
         if let Some(op) = case.ndarray_assign.as_mut() {
-            t[2] = timed(op, false);
+            t[2] = timed(op);
         }
         if let Some(op) = case.ndarray_standard.as_mut() {
-            t[3] = timed(op, false);
+            t[3] = timed(op);
         }
         if let Some((_, op)) = case.reference.as_mut() {
-            t[4] = timed(op, false);
+            t[4] = timed(op);
         }
         if round > 0 {
             for (k, v) in t.iter().enumerate() {

@@ -26,6 +26,7 @@ use crate::layout::dims::DimVec;
 use crate::layout::{Layout, Order};
 use crate::raw::walk::{self, Visit};
 use crate::raw::{RawBuffer, RawMut};
+use direct::Destination;
 use plan::{Dim, Plan};
 use std::ops::ControlFlow;
 
@@ -53,7 +54,7 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
         // Threads may only split a destination whose items are disjoint.
         let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && !dst_layout.has_aliased_items();
         // SAFETY: forwarded from the caller; `parallel` only if disjoint.
-        unsafe { direct::run(&plan, dst_ptr, src_ptr, parallel) };
+        unsafe { direct::run(&plan, dst_ptr, src_ptr, parallel, Destination::Existing) };
         return;
     }
     // Indirect: follow the pointers down to the last dereference; there,
@@ -74,14 +75,16 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
                     // disjoint (caller).
                     unsafe {
                         let [d, s] = level.step(ptrs, i);
-                        direct::run(plan, d, s, false);
+                        direct::run(plan, d, s, false, Destination::Existing);
                     }
                 }
             }
             // SAFETY: one item on each side (the naive fallback).
             None if tail.is_empty() => unsafe { strided::copy_item(ptrs[0], ptrs[1], itemsize) },
             // SAFETY: a direct block (caller's contract).
-            None => unsafe { direct::run(&block_plan_for(itemsize, tail), ptrs[0], ptrs[1], false) },
+            None => unsafe {
+                direct::run(&block_plan_for(itemsize, tail), ptrs[0], ptrs[1], false, Destination::Existing);
+            },
         }
         ControlFlow::Continue(())
     };
@@ -193,8 +196,8 @@ const SMALL_COPY_BYTES: usize = 4096;
 /// Which side of a copy is the packed (contiguous) buffer.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Packed {
-    /// Copying out: the destination is packed.
-    Dst,
+    /// Copying out: the destination is packed (and fresh or not).
+    Dst(Destination),
     /// Copying in: the source is packed.
     Src,
 }
@@ -222,7 +225,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
             // SAFETY: forwarded from the caller.
             unsafe {
                 match side {
-                    Packed::Dst => execute(packed, &packed_layout, view_ptr, layout),
+                    Packed::Dst(_) => execute(packed, &packed_layout, view_ptr, layout),
                     Packed::Src => execute(view_ptr, layout, packed, &packed_layout),
                 }
             }
@@ -240,7 +243,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         let esi = es as isize;
         let (p0, p1) = if order == Order::F && ndim == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
         let (dst, d0, d1, src, s0, s1) = match side {
-            Packed::Dst => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
+            Packed::Dst(_) => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
             Packed::Src => (view_ptr, v0, v1, packed.cast_const(), p0, p1),
         };
         if d1 == esi && s0 == esi {
@@ -269,7 +272,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
     let mut fill = |k: usize| {
         let (extent, stride) = (layout.shape()[k], layout.strides()[k]);
         dims[k] = match side {
-            Packed::Dst => Dim { extent, dst: step, src: stride },
+            Packed::Dst(_) => Dim { extent, dst: step, src: stride },
             Packed::Src => Dim { extent, dst: stride, src: step },
         };
         // Layout invariant 2 bounds this product.
@@ -281,7 +284,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         (0..ndim).rev().for_each(&mut fill);
     }
     let (dst, src) = match side {
-        Packed::Dst => (packed, view_ptr.cast_const()),
+        Packed::Dst(_) => (packed, view_ptr.cast_const()),
         Packed::Src => (view_ptr, packed.cast_const()),
     };
     if layout.nbytes() <= SMALL_COPY_BYTES {
@@ -301,10 +304,12 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
     let plan = Plan::from_dims(layout.itemsize(), &dims);
     // Threads may split the destination if its items are disjoint: always
     // for the packed buffer, after a check for a view.
-    let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && (side == Packed::Dst || !layout.has_aliased_items());
+    let parallel =
+        plan.bytes() >= parallel::PAR_MIN_BYTES && (matches!(side, Packed::Dst(_)) || !layout.has_aliased_items());
+    let destination = if let Packed::Dst(destination) = side { destination } else { Destination::Existing };
     // SAFETY: forwarded from the caller; `parallel` only for a destination
     // whose items are disjoint.
-    unsafe { direct::run(&plan, dst, src, parallel) };
+    unsafe { direct::run(&plan, dst, src, parallel, destination) };
 }
 
 /// `PyBuffer_ToContiguous`: the items of `src` packed into `dst` in
@@ -320,7 +325,15 @@ pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Re
     // SAFETY: `dst` is an exclusive byte slice of exactly `nbytes` bytes;
     // `src` is a view's buffer (invariant 1), and a `&mut [u8]` cannot
     // overlap memory a live view reads.
-    unsafe { copy_packed(src.ptr(), layout, dst.as_mut_ptr(), layout.resolve_order(order), Packed::Dst) };
+    unsafe {
+        copy_packed(
+            src.ptr(),
+            layout,
+            dst.as_mut_ptr(),
+            layout.resolve_order(order),
+            Packed::Dst(Destination::Existing),
+        );
+    };
     Ok(())
 }
 
@@ -356,7 +369,15 @@ pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
     // SAFETY: the spare capacity holds `count` items of itemsize bytes,
     // exactly the packed size; fresh memory cannot overlap `src`
     // (invariant 1: readable).
-    unsafe { copy_packed(src.ptr(), layout, out.as_mut_ptr().cast(), layout.resolve_order(order), Packed::Dst) };
+    unsafe {
+        copy_packed(
+            src.ptr(),
+            layout,
+            out.as_mut_ptr().cast(),
+            layout.resolve_order(order),
+            Packed::Dst(Destination::Fresh),
+        );
+    };
     // SAFETY: every one of the `count` items was written with the bytes of
     // a valid `T` (caller's contract).
     unsafe { out.set_len(count) };
@@ -370,7 +391,9 @@ pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::with_capacity(nbytes);
     owned::advise_huge_pages(out.as_mut_ptr(), nbytes);
     // SAFETY: as in `to_vec`, with `nbytes` bytes of spare capacity.
-    unsafe { copy_packed(src.ptr(), layout, out.as_mut_ptr(), layout.resolve_order(order), Packed::Dst) };
+    unsafe {
+        copy_packed(src.ptr(), layout, out.as_mut_ptr(), layout.resolve_order(order), Packed::Dst(Destination::Fresh));
+    }
     // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
     unsafe { out.set_len(nbytes) };
     out

@@ -125,7 +125,7 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
     }
     let plan = Plan { strategy, ..plan };
     // SAFETY: the buffers span every item of both sides.
-    unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), false) };
+    unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), false, direct::Destination::Existing) };
     assert_eq!(dst, expected, "{strategy:?} over {dims:?}");
 }
 
