@@ -333,7 +333,7 @@ pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Re
             layout.resolve_order(order),
             Packed::Dst(Destination::Existing),
         );
-    };
+    }
     Ok(())
 }
 
@@ -377,7 +377,7 @@ pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
             layout.resolve_order(order),
             Packed::Dst(Destination::Fresh),
         );
-    };
+    }
     // SAFETY: every one of the `count` items was written with the bytes of
     // a valid `T` (caller's contract).
     unsafe { out.set_len(count) };
