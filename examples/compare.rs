@@ -171,6 +171,7 @@ fn main() {
         Box::new(move || cases::transpose_2d::<u8>("u8", big, big, |i| i as u8)),
         Box::new(move || cases::gather_2d(big)),
         Box::new(|| cases::gather_step7(64)),
+        Box::new(|| cases::gather_step7_huge_pages(64)),
         Box::new(|| cases::gather_step7_fresh(64)),
         Box::new(move || cases::pil_rows(big)),
         Box::new(|| cases::suboffsets_last(1024)),
