@@ -59,6 +59,7 @@ fn benches(c: &mut Criterion) {
     }
     bench_case(c, &|| cases::gather_2d(4096), &both);
     bench_case(c, &|| cases::gather_step7(64), &both);
+    bench_case(c, &|| cases::gather_step7_huge_pages(64), &[1]);
     bench_case(c, &|| cases::gather_step7_fresh(64), &[1]);
     bench_case(c, &|| cases::pil_rows(4096), &both);
     bench_case(c, &|| cases::suboffsets_last(1024), &[1]);
