@@ -38,21 +38,25 @@ unsafe fn store<V: bytemuck::Pod, const STREAM: bool>(p: *mut u8, v: V) {
     unsafe { p.cast::<V>().write_unaligned(v) };
 }
 
-/// The 16x16 byte transpose: four rounds of the perfect shuffle
-/// `out[2k] = interleave_low(in[k], in[k+8])`, `out[2k+1] = high`, each of
-/// which rotates the 8-bit (row, column) index right by one bit; after
-/// four, rows and columns have traded places.
+/// The 16x16 byte transpose: interleave the bytes of each pair of rows
+/// (16-bit lanes holding one column of the pair), then two 8x8 transposes
+/// of those 16-bit lanes (columns 0..8, then 8..16). Output row `x` is then
+/// column `x` of the pairs in order, i.e. of rows 0..16.
 #[inline(always)]
-fn transpose_u8(mut rows: [u8x16; 16]) -> [u8x16; 16] {
-    for _ in 0..4 {
-        let mut next = rows;
-        for k in 0..8 {
-            next[2 * k] = u8x16::unpack_low(rows[k], rows[k + 8]);
-            next[2 * k + 1] = u8x16::unpack_high(rows[k], rows[k + 8]);
-        }
-        rows = next;
+fn transpose_u8(rows: [u8x16; 16]) -> [u8x16; 16] {
+    let mut low = [u16x8::default(); 8];
+    let mut high = [u16x8::default(); 8];
+    for p in 0..8 {
+        low[p] = bytemuck::cast(u8x16::unpack_low(rows[2 * p], rows[2 * p + 1]));
+        high[p] = bytemuck::cast(u8x16::unpack_high(rows[2 * p], rows[2 * p + 1]));
     }
-    rows
+    let (low, high) = (u16x8::transpose(low), u16x8::transpose(high));
+    let mut out = [u8x16::default(); 16];
+    for x in 0..8 {
+        out[x] = bytemuck::cast(low[x]);
+        out[x + 8] = bytemuck::cast(high[x]);
+    }
+    out
 }
 
 #[inline(always)]
