@@ -73,6 +73,8 @@ fn tiled_transposes_on_edge_shapes() {
             }
             layouts.push(DstRows { pad, reversed: true, misalign: 0 });
         }
+        // Under Miri: a sample of seven layouts.
+        let layouts: Vec<DstRows> = if cfg!(miri) { layouts.into_iter().step_by(3).collect() } else { layouts };
         for &(rows, cols) in shapes {
             for &layout in &layouts {
                 for stream in [false, true] {
