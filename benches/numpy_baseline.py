@@ -38,6 +38,7 @@ def main():
     n = (64 << 20) // 4
     a = np.arange(n, dtype=np.float32)
     row("gather f32 a[::7] of 64 MiB", a[::7].nbytes, lambda: a[::7].copy())
+    row("fresh copy f32 64 MiB", a.nbytes, lambda: a.copy())
     for dtype, side in [(np.float32, 4096), (np.float64, 4096), (np.uint8, 4096)]:
         m = np.arange(side * side).astype(dtype).reshape(side, side)
         out = np.empty_like(m)

@@ -2,7 +2,7 @@
 //! same bytes, in one run.
 //!
 //! ```text
-//! cargo run --release --example compare            # the whole table (about two minutes)
+//! cargo run --release --example compare            # the whole table (about a minute and a half)
 //! cargo run --release --example compare -- quick   # fewer, smaller cases
 //! cargo run --release --example compare -- transpose # only cases whose name contains "transpose"
 //! ```

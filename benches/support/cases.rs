@@ -200,9 +200,10 @@ fn data_huge_pages(n: usize) -> Vec<f32> {
         let start = v.as_ptr().addr().next_multiple_of(HUGE);
         let end = (v.as_ptr().addr() + n * 4) / HUGE * HUGE;
         if end > start {
+            let first = v.as_mut_ptr().cast::<u8>().wrapping_add(start - v.as_ptr().addr());
             // SAFETY: MADV_HUGEPAGE (14) on whole pages inside our own
             // untouched allocation only changes how they are backed.
-            unsafe { madvise(v.as_mut_ptr().cast::<u8>().wrapping_add(start - v.as_ptr().addr()).cast(), end - start, 14) };
+            unsafe { madvise(first.cast(), end - start, 14) };
         }
     }
     v.extend((0..n).map(|i| i as f32));
