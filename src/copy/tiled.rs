@@ -8,11 +8,15 @@
 //! sequential runs, which the hardware prefetchers follow), and each band
 //! into *line tiles* of `K` destination rows by one 64-byte line
 //! ([`crate::simd::LineTile`]). Columns are aligned to the destination's
-//! cache lines, so each tile writes whole lines; for large outputs those
-//! rows are written with streaming stores (no read of the old line). The
-//! ragged edges (the columns before the first aligned line, the last
-//! columns, the last rows) are copied item by item. Itemsizes other than
-//! 1, 2, 4 and 8 are copied item by item in the same band order.
+//! cache lines ([`LineGrid`]; rows a multiple of 16 but not of 64 bytes
+//! apart get grids shifted row by row), so each tile writes whole lines;
+//! for large outputs those are written with streaming stores (no read of
+//! the old line), and short source runs are prefetched a column block
+//! ahead. The ragged edges (the columns before each row's first line, the
+//! last columns, the last rows) are copied item by item. Itemsizes other
+//! than 1, 2, 4 and 8 are copied item by item in the same band order.
+//! Small transposes skip all this: [`Transpose2::run_small`] uses plain
+//! `K x K` register blocks.
 
 use super::strided::gather;
 use crate::simd::LineTile;
