@@ -53,8 +53,9 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
         let plan = Plan::direct(dst_layout, src_layout);
         // Threads may only split a destination whose items are disjoint.
         let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && !dst_layout.has_aliased_items();
+        let mode = direct::Mode { parallel, copy_bytes: plan.bytes(), destination: Destination::Existing };
         // SAFETY: forwarded from the caller; `parallel` only if disjoint.
-        unsafe { direct::run(&plan, dst_ptr, src_ptr, parallel, Destination::Existing) };
+        unsafe { direct::run(&plan, dst_ptr, src_ptr, mode) };
         return;
     }
     // Indirect: follow the pointers down to the last dereference; there,
@@ -62,6 +63,7 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
     // dimension) or copy each direct block with one plan (the blocks all
     // have the same shape and strides: PIL rows become one memcpy each).
     let itemsize = dst_layout.itemsize();
+    let copy_bytes = dst_layout.nbytes();
     let mut block_plan: Option<Plan> = None;
     let mut copy_level = |ptrs: [*mut u8; 2], last: Option<&walk::Level<2>>, tail: &[walk::Level<2>]| {
         match last {
@@ -75,7 +77,7 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
                     // disjoint (caller).
                     unsafe {
                         let [d, s] = level.step(ptrs, i);
-                        direct::run(plan, d, s, false, Destination::Existing);
+                        direct::run(plan, d, s, direct::Mode::serial(copy_bytes));
                     }
                 }
             }
@@ -83,7 +85,7 @@ unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src
             None if tail.is_empty() => unsafe { strided::copy_item(ptrs[0], ptrs[1], itemsize) },
             // SAFETY: a direct block (caller's contract).
             None => unsafe {
-                direct::run(&block_plan_for(itemsize, tail), ptrs[0], ptrs[1], false, Destination::Existing);
+                direct::run(&block_plan_for(itemsize, tail), ptrs[0], ptrs[1], direct::Mode::serial(copy_bytes));
             },
         }
         ControlFlow::Continue(())
@@ -309,7 +311,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
     let destination = if let Packed::Dst(destination) = side { destination } else { Destination::Existing };
     // SAFETY: forwarded from the caller; `parallel` only for a destination
     // whose items are disjoint.
-    unsafe { direct::run(&plan, dst, src, parallel, destination) };
+    unsafe { direct::run(&plan, dst, src, direct::Mode { parallel, copy_bytes: plan.bytes(), destination }) };
 }
 
 /// `PyBuffer_ToContiguous`: the items of `src` packed into `dst` in

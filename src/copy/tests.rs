@@ -127,7 +127,7 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
     }
     let plan = Plan { strategy, ..plan };
     // SAFETY: the buffers span every item of both sides.
-    unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), false, direct::Destination::Existing) };
+    unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), direct::Mode::serial(0)) };
     assert_eq!(dst, expected, "{strategy:?} over {dims:?}");
 }
 
