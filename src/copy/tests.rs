@@ -126,9 +126,13 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
         expected[dof..dof + es].copy_from_slice(&src[so..so + es]);
     }
     let plan = Plan { strategy, ..plan };
-    // SAFETY: the buffers span every item of both sides.
-    unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), direct::Mode::serial(0)) };
-    assert_eq!(dst, expected, "{strategy:?} over {dims:?}");
+    // As a small copy, and as one block of a large one (streamed).
+    for copy_bytes in [0, 64 << 20] {
+        dst.fill(0);
+        // SAFETY: the buffers span every item of both sides.
+        unsafe { direct::run(&plan, dst.as_mut_ptr(), src.as_ptr(), direct::Mode::serial(copy_bytes)) };
+        assert_eq!(dst, expected, "{strategy:?} over {dims:?}, copy of {copy_bytes} bytes");
+    }
 }
 
 #[test]
@@ -146,5 +150,24 @@ fn every_strategy_against_the_naive_copy() {
             es,
             Strategy::Transpose { fast_dst: 2, fast_src: 1 },
         );
+    }
+}
+
+#[test]
+fn streamed_runs_at_every_alignment() {
+    let src: Vec<u8> = (0..1200).map(|k| (k * 31 + 7) as u8).collect();
+    let lengths: &[usize] = if cfg!(miri) { &[0, 70, 300] } else { &[0, 1, 15, 63, 64, 65, 255, 256, 257, 700, 1000] };
+    for &n in lengths {
+        for shift in [0, 1, 8, 16, 33, 63] {
+            let mut dst = vec![0u8; n + 128];
+            // SAFETY: `src[shift..]` and `dst[shift..]` hold n bytes.
+            unsafe { super::strided::copy_run(dst.as_mut_ptr().add(shift), src.as_ptr().add(shift), n, true) };
+            crate::simd::fence();
+            assert_eq!(&dst[shift..shift + n], &src[shift..shift + n], "{n} bytes at {shift}");
+            assert!(
+                dst[..shift].iter().chain(&dst[shift + n..]).all(|&b| b == 0),
+                "{n} bytes at {shift}: wrote outside"
+            );
+        }
     }
 }
