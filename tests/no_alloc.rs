@@ -1,6 +1,6 @@
-//! Creating, slicing, transposing and indexing views of up to eight
+//! Creating, slicing, transposing and indexing direct views of up to eight
 //! dimensions does not touch the allocator (a counting global allocator
-//! proves it).
+//! proves it). (Indirect views box their suboffset state.)
 
 use memoryview::{MemoryView, Slice};
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -1,8 +1,9 @@
 //! `DimVec`: a tiny vector for per-dimension values (extents, strides,
 //! suboffsets) that keeps up to [`INLINE_DIMS`] entries inline.
 //!
-//! Views are created, sliced and transposed inside inner loops, so a layout
-//! of up to eight dimensions must not touch the allocator. Larger layouts
+//! Views are created, sliced and transposed inside inner loops, so a direct
+//! layout of up to eight dimensions must not touch the allocator (indirect
+//! layouts box their suboffset state). Larger layouts
 //! (up to 64 dimensions, the PEP 3118 limit) spill to the heap.
 #![forbid(unsafe_code)]
 
