@@ -44,12 +44,7 @@ proptest! {
             model = model.apply(Op::Slice(0, None, None, -1)).unwrap();
         }
         for op in ops {
-            let result = match op {
-                Op::Slice(a, s, e, st) => view.slice_axis(a, Slice::new(s, e, Some(st))),
-                Op::T => Ok(view.t()),
-                Op::Swap(a, b) => view.swap_axes(a, b),
-                Op::Index(a, i) => view.index_axis(a, i),
-            };
+            let result = op.on_view(&view);
             match (model.apply(op), result) {
                 (Some(m), Ok(v)) => { model = m; view = v; }
                 (None, Err(_)) => {}

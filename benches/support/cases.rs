@@ -187,27 +187,11 @@ pub fn gather_2d(n: usize) -> Case {
 }
 
 /// Data with distinct values in memory advised for transparent huge pages,
-/// as NumPy allocates arrays of 4 MiB and more (Linux only; elsewhere
-/// plain memory).
+/// as NumPy allocates arrays of 4 MiB and more: the crate's own `to_vec`
+/// gives its fresh outputs of that size the same advice (Linux only;
+/// elsewhere plain memory).
 fn data_huge_pages(n: usize) -> Vec<f32> {
-    const HUGE: usize = 2 << 20;
-    let mut v: Vec<f32> = Vec::with_capacity(n);
-    #[cfg(target_os = "linux")]
-    {
-        unsafe extern "C" {
-            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
-        }
-        let start = v.as_ptr().addr().next_multiple_of(HUGE);
-        let end = (v.as_ptr().addr() + n * 4) / HUGE * HUGE;
-        if end > start {
-            let first = v.as_mut_ptr().cast::<u8>().wrapping_add(start - v.as_ptr().addr());
-            // SAFETY: MADV_HUGEPAGE (14) on whole pages inside our own
-            // untouched allocation only changes how they are backed.
-            unsafe { madvise(first.cast(), end - start, 14) };
-        }
-    }
-    v.extend((0..n).map(|i| i as f32));
-    v
+    MemoryView::from_slice(&data(n, |i| i as f32)).to_vec(Order::C)
 }
 
 /// `a[::7]` of a 1-D f32 array of `mib` MiB.

@@ -7,7 +7,7 @@ mod chain_model;
 
 use chain_model::{Model, Op};
 use libfuzzer_sys::fuzz_target;
-use memoryview::{BufferView, Format, Layout, Order, Slice};
+use memoryview::{BufferView, Format, Layout, Order};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&head, rest)) = data.split_first() else { return };
@@ -34,12 +34,7 @@ fuzz_target!(|data: &[u8]| {
             2 => Op::Swap(usize::from(a % 5), usize::from(b % 5)),
             _ => Op::Index(usize::from(a % 5), small(b)),
         };
-        let result = match op {
-            Op::Slice(axis, s, e, st) => view.slice_axis(axis, Slice::new(s, e, Some(st))),
-            Op::T => Ok(view.t()),
-            Op::Swap(x, y) => view.swap_axes(x, y),
-            Op::Index(axis, i) => view.index_axis(axis, i),
-        };
+        let result = op.on_view(&view);
         match (model.apply(op), result) {
             (Some(m), Ok(v)) => {
                 model = m;

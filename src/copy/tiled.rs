@@ -219,6 +219,7 @@ impl Transpose2 {
         // Tiles whose first rows are in the same class have the same
         // shifts: `phases` kinds of tile, taken one kind at a time.
         let phases = (grid.period / k).max(1);
+        let prefetch = self.stream && (i1 - i0) * es <= PREFETCH_MAX_RUN;
         for phase in 0..phases {
             let mut shift = [0usize; 16];
             for (r, s) in shift.iter_mut().enumerate().take(k) {
@@ -229,7 +230,6 @@ impl Transpose2 {
             for s in &mut shift[..k] {
                 *s -= low;
             }
-            let prefetch = self.stream && (i1 - i0) * es <= PREFETCH_MAX_RUN;
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
             for line in 0..lines {
                 let j = head + line * w + low * k;

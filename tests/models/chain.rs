@@ -27,6 +27,21 @@ pub enum Op {
     Index(usize, isize),
 }
 
+impl Op {
+    /// The same operation on the crate's view (the side under test; the
+    /// model's own arithmetic is [`Model::apply`]).
+    pub fn on_view<'a>(self, view: &memoryview::BufferView<'a>) -> memoryview::Result<memoryview::BufferView<'a>> {
+        match self {
+            Op::Slice(axis, start, stop, step) => {
+                view.slice_axis(axis, memoryview::Slice::new(start, stop, Some(step)))
+            }
+            Op::T => Ok(view.t()),
+            Op::Swap(a, b) => view.swap_axes(a, b),
+            Op::Index(axis, i) => view.index_axis(axis, i),
+        }
+    }
+}
+
 /// Python's `range(n)[start:stop:step]` by stepping.
 pub fn python_range(n: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> Vec<usize> {
     let n = n as isize;
