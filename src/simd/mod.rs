@@ -15,15 +15,37 @@
 //! without the `simd` feature and under Miri (it is also what the vector
 //! kernels are tested against). `wide` picks its instruction set when the
 //! crate is compiled: the default x86-64 build uses SSE2;
-//! `-C target-cpu=native` lets it use wider forms where they exist.
+//! `-C target-cpu=native` lets it use wider forms where they exist. On
+//! x86-64, [`avx512`] wraps the `wide` kernels: on CPUs with AVX-512BW
+//! (detected at run time, so the default build gets them too) a whole line
+//! tile is transposed in 512-bit registers, one store per destination line.
 
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+pub(crate) mod avx512;
 #[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
 pub(crate) mod scalar;
 #[cfg(all(feature = "simd", not(miri)))]
 pub(crate) mod vector;
 
+/// The micro-kernels the tiled copy uses in this build: `wide`'s, run with
+/// 512-bit vectors where the CPU has AVX-512BW.
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+pub(crate) mod kernels {
+    use super::avx512::Avx512;
+    use super::vector;
+
+    /// 1-byte items.
+    pub(crate) type Tile1 = Avx512<vector::Tile1>;
+    /// 2-byte items.
+    pub(crate) type Tile2 = Avx512<vector::Tile2>;
+    /// 4-byte items.
+    pub(crate) type Tile4 = Avx512<vector::Tile4>;
+    /// 8-byte items.
+    pub(crate) type Tile8 = Avx512<vector::Tile8>;
+}
+
 /// The micro-kernels the tiled copy uses in this build.
-#[cfg(all(feature = "simd", not(miri)))]
+#[cfg(all(feature = "simd", not(miri), not(target_arch = "x86_64")))]
 pub(crate) use vector as kernels;
 
 /// The copy of contiguous bytes this build uses for large outputs.
@@ -63,8 +85,8 @@ pub(crate) trait LineTile {
     /// With `ES` the itemsize, for those `(r, c)`: `src + c*src_row + r*ES`
     /// must be readable for `ES` bytes and `dst + r*dst_row + c*ES`
     /// writable for `ES` bytes, with no overlap between the two sets. If
-    /// `STREAM`, every written row `dst + r*dst_row + shift[r]*16` must be
-    /// 16-byte aligned, and after the stores the caller must issue
+    /// `STREAM`, every written row `dst + r*dst_row + shift[r]*16` must
+    /// start a cache line (64-byte aligned), and after the stores the caller must issue
     /// [`fence`] before the data is read by anyone else.
     unsafe fn tile<const STREAM: bool, const EXTRA: usize>(
         src: *const u8,
