@@ -96,6 +96,27 @@ pub(crate) trait LineTile {
         shift: &[usize],
     );
 
+    /// Transposes a whole column of unshifted line tiles, if this kernel
+    /// has a faster way than tile by tile: the tiles of destination rows
+    /// `0..n` for some `n <= rows`, with `n` returned (by default 0: the
+    /// caller tiles everything). `rows` is a multiple of `K`.
+    ///
+    /// # Safety
+    ///
+    /// As [`LineTile::tile`] with no shifts, for every tile of rows
+    /// `0..rows` (tile `t` at `src + t*K*ES`, `dst + t*K*dst_row`).
+    #[inline(always)]
+    unsafe fn column<const STREAM: bool>(
+        src: *const u8,
+        src_row: isize,
+        dst: *mut u8,
+        dst_row: isize,
+        rows: usize,
+    ) -> usize {
+        let _ = (src, src_row, dst, dst_row, rows);
+        0
+    }
+
     /// Transposes one `K x K` block (for small copies, which do not have
     /// whole lines): destination row `r` receives item `r` of source rows
     /// `0..K`.
