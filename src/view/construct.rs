@@ -30,16 +30,23 @@ fn slice_layout<T>(len: usize) -> Layout {
 }
 
 /// The C-contiguous layout of `shape` over a slice of `len` `T`s.
+///
+/// Inline, with the errors worded out of line: typed views are made in
+/// inner loops, and inlined into its caller the layout is built in place
+/// (for a literal shape, its strides fold to constants).
+#[inline]
 fn shaped_layout<T>(len: usize, shape: &[usize]) -> Result<Layout> {
     const { assert!(size_of::<T>() > 0, "zero-sized types cannot be view items") };
     let layout = Layout::contiguous(shape, size_of::<T>(), Order::C)?;
     if layout.len() != len {
-        return Err(Error::new(
-            ErrorKind::ShapeMismatch,
-            format!("cannot view {len} items with shape {shape:?} ({} items)", layout.len()),
-        ));
+        return Err(shape_mismatch(len, shape, layout.len()));
     }
     Ok(layout)
+}
+
+#[cold]
+fn shape_mismatch(len: usize, shape: &[usize], items: usize) -> Error {
+    Error::new(ErrorKind::ShapeMismatch, format!("cannot view {len} items with shape {shape:?} ({items} items)"))
 }
 
 fn null_pointer() -> Error {
@@ -276,6 +283,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// [`ErrorKind::ShapeMismatch`] if the sizes differ;
     /// [`ErrorKind::TooManyDimensions`].
+    #[inline]
     pub fn from_shape(data: &'a [T], shape: &[usize]) -> Result<MemoryView<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         // SAFETY: a C-contiguous layout of exactly `data.len()` items of
@@ -346,6 +354,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::from_shape`].
+    #[inline]
     pub fn from_shape(data: &'a mut [T], shape: &[usize]) -> Result<MemoryViewMut<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         let ptr = data.as_mut_ptr().cast::<u8>();
