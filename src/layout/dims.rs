@@ -69,18 +69,31 @@ impl<T: Copy + Default> DimVec<T> {
 
     /// The entries in reverse order, built directly (no copy to reverse
     /// in place): transposing a view does this to its shape and strides.
+    /// Small enough to inline, so that a transposed view is built in place;
+    /// the heap case is out of line.
     #[inline]
     pub(crate) fn reversed(&self) -> Self {
         match self {
-            DimVec::Inline { len, items: from } => {
-                let mut items = [T::default(); INLINE_DIMS];
-                for (slot, &value) in items.iter_mut().zip(from[..usize::from(*len)].iter().rev()) {
-                    *slot = value;
+            DimVec::Inline { len, items } => {
+                // The unused slots are already default: copy the whole
+                // array and swap the used part end for end (a plain loop:
+                // `reverse` is tuned for long slices).
+                let mut items = *items;
+                let (mut low, mut high) = (0, usize::from(*len));
+                while low + 1 < high {
+                    high -= 1;
+                    items.swap(low, high);
+                    low += 1;
                 }
                 DimVec::Inline { len: *len, items }
             }
-            DimVec::Heap(values) => DimVec::Heap(values.iter().rev().copied().collect()),
+            DimVec::Heap(values) => DimVec::reversed_heap(values),
         }
+    }
+
+    #[inline(never)]
+    fn reversed_heap(values: &[T]) -> Self {
+        DimVec::Heap(values.iter().rev().copied().collect())
     }
 
     /// The entries reordered so that entry `i` of the result is entry
