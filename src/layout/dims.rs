@@ -67,10 +67,9 @@ impl<T: Copy + Default> DimVec<T> {
         }
     }
 
-    /// The entries in reverse order, built directly (no copy to reverse
-    /// in place): transposing a view does this to its shape and strides.
-    /// Small enough to inline, so that a transposed view is built in place;
-    /// the heap case is out of line.
+    /// The entries in reverse order: transposing a view does this to its
+    /// shape and strides. Small enough to inline, so that a transposed view
+    /// is built where it is kept; the heap case is out of line.
     #[inline]
     pub(crate) fn reversed(&self) -> Self {
         match self {
@@ -79,7 +78,9 @@ impl<T: Copy + Default> DimVec<T> {
                 // array and swap the used part end for end (a plain loop:
                 // `reverse` is tuned for long slices).
                 let mut items = *items;
-                let (mut low, mut high) = (0, usize::from(*len));
+                let (mut low, mut high) = (0_usize, usize::from(*len));
+                // low < high <= INLINE_DIMS throughout: no overflow.
+                #[allow(clippy::arithmetic_side_effects)]
                 while low + 1 < high {
                     high -= 1;
                     items.swap(low, high);
@@ -91,6 +92,8 @@ impl<T: Copy + Default> DimVec<T> {
         }
     }
 
+    /// More than `INLINE_DIMS` entries reversed; kept out of line so that
+    /// the inline case stays small.
     #[inline(never)]
     fn reversed_heap(values: &[T]) -> Self {
         DimVec::Heap(values.iter().rev().copied().collect())
