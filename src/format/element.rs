@@ -97,7 +97,12 @@ pub(crate) fn match_element<T: Element>(format: &Format, itemsize: usize) -> Res
     if itemsize != size {
         return Err(mismatch());
     }
-    let want = Format::parse(T::FORMAT).map_err(|_| mismatch())?;
+    // `Format::of` is `T::FORMAT` parsed (at compile time for one-code
+    // formats); a text that does not parse describes nothing to match.
+    let want = Format::of::<T>();
+    if want.error().is_some() {
+        return Err(mismatch());
+    }
     match (format.scalar(), want.scalar()) {
         (Some(have), Some(want)) => {
             let same_class = have.code.class() == want.code.class() && have.code.class() != Class::Other;
@@ -161,6 +166,21 @@ mod tests {
         assert_eq!(swapped.kind(), ErrorKind::IncompatibleFormat);
         assert!(swapped.to_string().contains("big-endian"));
         assert!(check_element::<f64>(&Format::parse("d").unwrap(), 4).is_err());
+    }
+
+    /// A `T::FORMAT` that does not parse matches nothing, not even a
+    /// buffer carrying the same text.
+    #[test]
+    fn unparsable_element_formats_match_nothing() {
+        #[derive(Clone, Copy, bytemuck::NoUninit, bytemuck::AnyBitPattern)]
+        #[repr(C)]
+        struct Odd(u8);
+        impl Element for Odd {
+            const FORMAT: &'static str = "what{";
+        }
+        let err = match_element::<Odd>(&Format::foreign("what{"), 1).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::IncompatibleFormat);
+        assert!(match_element::<Odd>(&Format::parse("B").unwrap(), 1).is_err());
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub(crate) enum Class {
 }
 
 impl Code {
-    pub(crate) fn from_char(c: u8) -> Option<Code> {
+    pub(crate) const fn from_char(c: u8) -> Option<Code> {
         Some(match c {
             b'c' => Code::Char,
             b'b' => Code::I8,
@@ -116,7 +116,7 @@ impl Code {
         })
     }
 
-    pub(crate) fn is_extension(self) -> bool {
+    pub(crate) const fn is_extension(self) -> bool {
         matches!(self, Code::LongDouble | Code::Ucs2 | Code::Ucs4 | Code::Object)
     }
 
@@ -257,6 +257,29 @@ impl Format {
         match parse::parse(text, false) {
             Ok(parsed) => Format { text: FormatText::new(text), def: Def::from_parsed(parsed) },
             Err(err) => Format { text: FormatText::new(text), def: Def::Invalid(Arc::new(err)) },
+        }
+    }
+
+    /// The format of `T`'s items, `T::FORMAT`, as [`Format::foreign`] reads
+    /// it. Views of `T` are made in inner loops, so single-scalar formats
+    /// (those of every primitive [`Element`]) are built once, at compile
+    /// time; only other formats (records, user types) are parsed here.
+    #[inline]
+    pub(crate) fn of<T: Element>() -> Format {
+        match const { Format::simple_const(T::FORMAT) } {
+            Some(format) => format,
+            None => Format::foreign(T::FORMAT),
+        }
+    }
+
+    /// [`Format::foreign`] for texts that are one scalar code with an
+    /// optional prefix; `None` for any other text.
+    const fn simple_const(text: &str) -> Option<Format> {
+        match parse::simple_scalar(text) {
+            // `simple_scalar` accepts only one- and two-byte texts, which
+            // `FormatText::short` keeps inline.
+            Some(scalar) => Some(Format { text: FormatText::short(text), def: Def::Scalar(scalar) }),
+            None => None,
         }
     }
 

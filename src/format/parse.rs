@@ -35,8 +35,12 @@ struct Mode {
 impl Mode {
     const NATIVE: Mode = Mode { order: ByteOrder::Native, native_sizes: true, aligned: true };
 
-    fn from_prefix(c: u8) -> Option<Mode> {
-        let standard = |order| Mode { order, native_sizes: false, aligned: false };
+    /// `const` so that element formats can be built at compile time (see
+    /// `Format::of`).
+    const fn from_prefix(c: u8) -> Option<Mode> {
+        const fn standard(order: ByteOrder) -> Mode {
+            Mode { order, native_sizes: false, aligned: false }
+        }
         match c {
             b'@' => Some(Mode::NATIVE),
             b'=' => Some(standard(ByteOrder::Native)),
@@ -66,15 +70,26 @@ fn too_long(position: usize) -> Error {
 
 /// The common case without allocating: an optional struct prefix and one
 /// scalar code (`"d"`, `"<i"`, `"@B"`). `None` for anything else.
-pub(crate) fn simple_scalar(text: &str) -> Option<Scalar> {
+///
+/// `const` (hence the `match`es instead of `?`) so that the formats of
+/// element types can be built at compile time.
+pub(crate) const fn simple_scalar(text: &str) -> Option<Scalar> {
     let (mode, code) = match *text.as_bytes() {
         [code] => (Mode::NATIVE, code),
-        [prefix @ (b'@' | b'=' | b'<' | b'>' | b'!'), code] => (Mode::from_prefix(prefix)?, code),
+        [prefix @ (b'@' | b'=' | b'<' | b'>' | b'!'), code] => match Mode::from_prefix(prefix) {
+            Some(mode) => (mode, code),
+            None => return None,
+        },
         _ => return None,
     };
-    let code = Code::from_char(code).filter(|c| !c.is_extension())?;
-    let (size, _) = scalar_size(code, mode)?;
-    Some(Scalar { code, order: mode.order, size, complex: false })
+    let code = match Code::from_char(code) {
+        Some(code) if !code.is_extension() => code,
+        _ => return None,
+    };
+    match scalar_size(code, mode) {
+        Some((size, _)) => Some(Scalar { code, order: mode.order, size, complex: false }),
+        None => None,
+    }
 }
 
 /// Parses a whole format string. With `strict`, the PEP 3118 extensions
@@ -327,24 +342,27 @@ impl Parser<'_> {
 
 /// Size and alignment of a scalar code in a mode; `None` where the code
 /// does not exist (`n`, `N`, `P`, `g`, `O` have no standard size).
-fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
-    let native = |size: usize, align: usize| Some((size, if mode.aligned { align } else { 1 }));
+const fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
+    // A function, not a closure: this runs in `const` contexts.
+    const fn aligned(mode: Mode, size: usize, align: usize) -> Option<(usize, usize)> {
+        Some((size, if mode.aligned { align } else { 1 }))
+    }
     if mode.native_sizes {
         match code {
-            Code::Char | Code::I8 | Code::U8 | Code::Bool => native(1, 1),
-            Code::Short | Code::UShort => native(size_of::<c_short>(), align_of::<c_short>()),
-            Code::Int | Code::UInt => native(size_of::<i32>(), align_of::<i32>()),
-            Code::Long | Code::ULong => native(size_of::<c_long>(), align_of::<c_long>()),
-            Code::LongLong | Code::ULongLong => native(size_of::<c_longlong>(), align_of::<c_longlong>()),
-            Code::SSize | Code::Size => native(size_of::<usize>(), align_of::<usize>()),
-            Code::Pointer | Code::Object => native(size_of::<*const u8>(), align_of::<*const u8>()),
-            Code::Half => native(2, 2),
-            Code::Float => native(4, align_of::<f32>()),
-            Code::Double => native(8, align_of::<f64>()),
+            Code::Char | Code::I8 | Code::U8 | Code::Bool => aligned(mode, 1, 1),
+            Code::Short | Code::UShort => aligned(mode, size_of::<c_short>(), align_of::<c_short>()),
+            Code::Int | Code::UInt => aligned(mode, size_of::<i32>(), align_of::<i32>()),
+            Code::Long | Code::ULong => aligned(mode, size_of::<c_long>(), align_of::<c_long>()),
+            Code::LongLong | Code::ULongLong => aligned(mode, size_of::<c_longlong>(), align_of::<c_longlong>()),
+            Code::SSize | Code::Size => aligned(mode, size_of::<usize>(), align_of::<usize>()),
+            Code::Pointer | Code::Object => aligned(mode, size_of::<*const u8>(), align_of::<*const u8>()),
+            Code::Half => aligned(mode, 2, 2),
+            Code::Float => aligned(mode, 4, align_of::<f32>()),
+            Code::Double => aligned(mode, 8, align_of::<f64>()),
             // x86-64 System V: 80-bit extended precision stored in 16 bytes.
-            Code::LongDouble => native(16, 16),
-            Code::Ucs2 => native(2, 2),
-            Code::Ucs4 => native(4, 4),
+            Code::LongDouble => aligned(mode, 16, 16),
+            Code::Ucs2 => aligned(mode, 2, 2),
+            Code::Ucs4 => aligned(mode, 4, 4),
         }
     } else {
         let size = match code {

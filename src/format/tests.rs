@@ -153,3 +153,53 @@ fn zero_sub_array_extents_are_refused() {
     // Also found by fuzzing: a count of 0 on a sub-array item.
     assert!(Format::parse("(88463463,6)0gQ").is_err());
 }
+
+/// `Format::of` (built at compile time for one-code formats) must be
+/// exactly what parsing `T::FORMAT` at run time gives, and it must fall back
+/// to parsing for every other text.
+#[test]
+fn element_formats_built_at_compile_time_match_parsed_ones() {
+    fn same<T: Element>() {
+        let (built, parsed) = (Format::of::<T>(), Format::foreign(T::FORMAT));
+        assert_eq!(built.as_str(), parsed.as_str());
+        assert_eq!(built.scalar(), parsed.scalar(), "{}", T::FORMAT);
+        assert_eq!((built.itemsize(), built.alignment()), (parsed.itemsize(), parsed.alignment()));
+        assert_eq!((built.byte_order(), built.native_code()), (parsed.byte_order(), parsed.native_code()));
+        assert_eq!(built.error(), parsed.error());
+        assert_eq!(built.is_struct_syntax(), parsed.is_struct_syntax());
+    }
+    macro_rules! elements {
+        ($($ty:ty),*) => { $(same::<$ty>();)* };
+    }
+    elements!(u8, i8, u16, i16, u32, i32, u64, i64, usize, isize, f32, f64, bool);
+
+    // User types: prefixed scalars (built), compound and invalid texts
+    // (parsed), and texts at and past the inline limit.
+    macro_rules! user {
+        ($($name:ident: $text:literal),* $(,)?) => {
+            $(
+                #[derive(Clone, Copy, bytemuck::NoUninit, bytemuck::AnyBitPattern)]
+                #[repr(C)]
+                struct $name(u8);
+                impl Element for $name {
+                    const FORMAT: &'static str = $text;
+                }
+                same::<$name>();
+            )*
+        };
+    }
+    user!(
+        BigEndian: ">H",
+        Native: "@B",
+        Standard: "=i",
+        Caret: "^i",
+        Extension: "g",
+        Pair: "2B",
+        Record: "T{B:x:}",
+        Invalid: "what{",
+        Empty: "",
+        Long: "T{B:a_rather_long_name_here:}",
+    );
+    assert!(Format::of::<Invalid>().error().is_some());
+    assert_eq!(Format::of::<Record>().itemsize(), 1);
+}

@@ -31,6 +31,30 @@ impl FormatText {
         }
     }
 
+    /// The inline form of a text of at most [`INLINE`] bytes, for formats
+    /// built at compile time (see `Format::of`).
+    ///
+    /// # Panics
+    ///
+    /// If `text` is longer; callers only pass texts they have already
+    /// recognized as one scalar code, and only in `const` evaluation, so a
+    /// mistake stops the build rather than a program.
+    pub(crate) const fn short(text: &str) -> FormatText {
+        let src = text.as_bytes();
+        assert!(src.len() <= INLINE, "FormatText::short takes at most INLINE bytes");
+        let mut bytes = [0; INLINE + 1];
+        // A loop, as slice ranges and `TryFrom` are not `const`; `len`
+        // counts alongside (it stays <= INLINE, so fits in a u8).
+        let mut len: u8 = 0;
+        let mut at = 0;
+        while at < src.len() {
+            bytes[at] = src[at];
+            at += 1;
+            len += 1;
+        }
+        FormatText::Inline { len, bytes }
+    }
+
     /// The text and its NUL terminator.
     pub(crate) fn with_nul(&self) -> &[u8] {
         match self {
@@ -59,5 +83,8 @@ mod tests {
             assert_eq!(stored.with_nul().last(), Some(&0));
         }
         assert!(matches!(FormatText::new("0123456789012345678901"), FormatText::Inline { .. }));
+        for text in ["", "d", "<i", "0123456789012345678901"] {
+            assert_eq!(FormatText::short(text).with_nul(), FormatText::new(text).with_nul());
+        }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) enum DimVec<T: Copy + Default> {
 
 impl<T: Copy + Default> DimVec<T> {
     /// A copy of `values`.
+    #[inline]
     pub(crate) fn from_slice(values: &[T]) -> Self {
         match u8::try_from(values.len()) {
             Ok(len) if values.len() <= INLINE_DIMS => {
@@ -36,6 +37,7 @@ impl<T: Copy + Default> DimVec<T> {
     }
 
     /// `len` copies of `value`.
+    #[inline]
     pub(crate) fn filled(value: T, len: usize) -> Self {
         match u8::try_from(len) {
             Ok(short) if len <= INLINE_DIMS => {
@@ -65,6 +67,38 @@ impl<T: Copy + Default> DimVec<T> {
         }
     }
 
+    /// The entries in reverse order: transposing a view does this to its
+    /// shape and strides. Small enough to inline, so that a transposed view
+    /// is built where it is kept; the heap case is out of line.
+    #[inline]
+    pub(crate) fn reversed(&self) -> Self {
+        match self {
+            DimVec::Inline { len, items } => {
+                // The unused slots are already default: copy the whole
+                // array and swap the used part end for end (a plain loop:
+                // `reverse` is tuned for long slices).
+                let mut items = *items;
+                let (mut low, mut high) = (0_usize, usize::from(*len));
+                // low < high <= INLINE_DIMS throughout: no overflow.
+                #[allow(clippy::arithmetic_side_effects)]
+                while low + 1 < high {
+                    high -= 1;
+                    items.swap(low, high);
+                    low += 1;
+                }
+                DimVec::Inline { len: *len, items }
+            }
+            DimVec::Heap(values) => DimVec::reversed_heap(values),
+        }
+    }
+
+    /// More than `INLINE_DIMS` entries reversed; kept out of line so that
+    /// the inline case stays small.
+    #[inline(never)]
+    fn reversed_heap(values: &[T]) -> Self {
+        DimVec::Heap(values.iter().rev().copied().collect())
+    }
+
     /// The entries reordered so that entry `i` of the result is entry
     /// `order[i]` of `self`. `order` must be a permutation of `0..len`.
     pub(crate) fn permuted(&self, order: &[usize]) -> Self {
@@ -78,6 +112,7 @@ impl<T: Copy + Default> DimVec<T> {
 
 impl<T: Copy + Default> Deref for DimVec<T> {
     type Target = [T];
+    #[inline]
     fn deref(&self) -> &[T] {
         match self {
             DimVec::Inline { len, items } => &items[..usize::from(*len)],
@@ -87,6 +122,7 @@ impl<T: Copy + Default> Deref for DimVec<T> {
 }
 
 impl<T: Copy + Default> DerefMut for DimVec<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         match self {
             DimVec::Inline { len, items } => &mut items[..usize::from(*len)],
@@ -123,6 +159,24 @@ mod tests {
             if n > 0 {
                 dims.remove(0);
                 assert_eq!(&*dims, &values[1..]);
+            }
+        }
+    }
+
+    #[test]
+    fn reversed_matches_reverse_in_place() {
+        for n in [0, 1, 2, 7, 8, 9, 64] {
+            let values: Vec<isize> = (0..n).map(|v| v * 3 - 5).collect();
+            let dims = DimVec::from_slice(&values);
+            let mut expected = dims.clone();
+            expected.reverse();
+            let reversed = dims.reversed();
+            assert_eq!(reversed, expected);
+            // Same representation, and unused inline slots stay default.
+            match (&reversed, &expected) {
+                (DimVec::Inline { items: a, .. }, DimVec::Inline { items: b, .. }) => assert_eq!(a, b),
+                (DimVec::Heap(_), DimVec::Heap(_)) => {}
+                _ => panic!("representation changed for {n} entries"),
             }
         }
     }

@@ -172,16 +172,23 @@ impl Layout {
     /// assert_eq!(Layout::contiguous(&[2, 3, 4], 4, Order::C).unwrap().strides(), &[48, 16, 4]);
     /// assert_eq!(Layout::contiguous(&[2, 3, 4], 4, Order::F).unwrap().strides(), &[4, 8, 24]);
     /// ```
+    #[inline]
     pub fn contiguous(shape: &[usize], itemsize: usize, order: Order) -> Result<Layout> {
         if shape.len() > MAX_NDIM || itemsize == 0 {
-            // The validator words the error.
-            return Layout::new(shape, &vec![0; shape.len()], itemsize);
+            return Layout::refused(shape, itemsize);
         }
         // `contiguous_strides` checks that itemsize × Π max(extent, 1) fits
         // in isize, which bounds every extent, the item count, the byte
         // size and the span: invariants 1–3 hold without a second pass.
         let strides = order::contiguous_strides(shape, itemsize, order)?;
         Ok(Layout { itemsize, shape: DimVec::from_slice(shape), strides, indirect: None })
+    }
+
+    /// The error [`Layout::new`] words for a shape or itemsize that no
+    /// strides could make valid; out of line, so that `contiguous` inlines.
+    #[cold]
+    fn refused(shape: &[usize], itemsize: usize) -> Result<Layout> {
+        Layout::new(shape, &vec![0; shape.len()], itemsize)
     }
 
     /// A zero-dimensional layout: one item.
@@ -194,21 +201,25 @@ impl Layout {
     }
 
     /// The size of one item in bytes.
+    #[inline]
     pub fn itemsize(&self) -> usize {
         self.itemsize
     }
 
     /// The number of dimensions.
+    #[inline]
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
 
     /// The extent of each dimension.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
     /// The byte stride of each dimension.
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         &self.strides
     }
@@ -225,6 +236,7 @@ impl Layout {
     }
 
     /// Whether the layout has suboffsets (even all negative ones).
+    #[inline]
     pub fn is_indirect(&self) -> bool {
         self.indirect.is_some()
     }
@@ -236,17 +248,20 @@ impl Layout {
     }
 
     /// The number of items, `product(shape)` (1 for a 0-dimensional layout).
+    #[inline]
     pub fn len(&self) -> usize {
         // Invariant 2 bounds the product, so it cannot overflow.
         self.shape.iter().fold(1_usize, |acc, &n| acc.saturating_mul(n))
     }
 
     /// Whether the layout holds no items (some extent is 0).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.shape.contains(&0)
     }
 
     /// The logical size in bytes, `len() * itemsize()` (Py_buffer's `len`).
+    #[inline]
     pub fn nbytes(&self) -> usize {
         // Invariant 2.
         self.len().saturating_mul(self.itemsize)

@@ -184,14 +184,28 @@ impl Layout {
     }
 
     /// The axes in reverse order (NumPy's `.T`).
+    ///
+    /// Always inlined: it is a few moves for a direct layout, and inlined
+    /// into a view's `t()` the result is built where the view keeps it.
+    #[inline(always)]
     pub(crate) fn reversed_axes(&self) -> Layout {
         if self.indirect.is_none() {
-            // Direct layouts: just the two arrays reversed.
-            let mut out = self.clone();
-            out.shape.reverse();
-            out.strides.reverse();
-            return out;
+            // Direct layouts: just the two arrays reversed, built directly
+            // rather than cloned and then reversed (views are transposed in
+            // inner loops).
+            return Layout {
+                itemsize: self.itemsize,
+                shape: self.shape.reversed(),
+                strides: self.strides.reversed(),
+                indirect: None,
+            };
         }
+        self.reversed_indirect_axes()
+    }
+
+    /// [`Layout::reversed_axes`] for indirect layouts, out of line: the
+    /// application order must be renamed too.
+    fn reversed_indirect_axes(&self) -> Layout {
         let mut perm = [0_usize; super::MAX_NDIM];
         let ndim = self.ndim();
         for (slot, axis) in perm.iter_mut().zip((0..ndim).rev()) {
@@ -274,6 +288,7 @@ pub(crate) fn resolve_index(index: isize, extent: usize, axis: usize) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::Order;
 
     #[test]
     fn slice_moves_base_and_scales_stride() {
@@ -329,6 +344,26 @@ mod tests {
         assert_eq!(col.suboffsets(), Some(&[7][..]));
         let last = Layout::with_suboffsets(&[2, 3], &[8, 8], &[-1, 0], 1).unwrap();
         assert_eq!(last.index_axis(1, 0).unwrap_err().kind(), ErrorKind::Unsupported);
+    }
+
+    /// The direct transpose (shape and strides reversed in one pass) is
+    /// the general permutation by the reversed axes.
+    #[test]
+    fn direct_reversal_is_the_reversing_permutation() {
+        let shapes: Vec<Vec<usize>> =
+            vec![vec![], vec![4], vec![2, 3], vec![2, 0, 3], vec![1, 2, 3, 4, 5, 6, 7, 8], vec![2; 9], vec![1; 64]];
+        for shape in shapes {
+            for order in [Order::C, Order::F] {
+                let l = Layout::contiguous(&shape, 4, order).unwrap();
+                let perm: Vec<usize> = (0..shape.len()).rev().collect();
+                let t = l.reversed_axes();
+                assert_eq!(t, l.permute_axes(&perm).unwrap(), "{shape:?}");
+                assert_eq!(t.reversed_axes(), l);
+            }
+        }
+        // Negative and zero strides, not a contiguous layout.
+        let l = Layout::new(&[3, 2, 5], &[-40, 0, 8], 8).unwrap();
+        assert_eq!((l.reversed_axes().shape(), l.reversed_axes().strides()), (&[5, 2, 3][..], &[8, 0, -40][..]));
     }
 
     #[test]

@@ -49,31 +49,43 @@ impl Order {
 
 /// Strides of a contiguous array of `shape` in `order` (`F` gives Fortran
 /// strides, anything else C strides), in bytes.
+///
+/// # Errors
+///
+/// [`ErrorKind::Overflow`] unless `itemsize × Π max(extent, 1)` fits in
+/// `isize`.
+#[inline]
 pub(crate) fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Result<DimVec<isize>> {
-    let overflow = || Error::new(ErrorKind::Overflow, "the array's size does not fit in isize");
     let mut strides = DimVec::filled(0_isize, shape.len());
-    let mut step = isize::try_from(itemsize).map_err(|_| overflow())?;
-    let mut assign = |slot: &mut isize, extent: usize| -> Result<()> {
+    match fill_contiguous_strides(&mut strides, shape, itemsize, order) {
+        Some(()) => Ok(strides),
+        None => Err(size_overflow()),
+    }
+}
+
+/// Writes the strides into `strides` (one slot per extent); `None` on
+/// overflow. Every step is checked, but failure carries no message here:
+/// the caller words the one error, out of line, so that this loop stays
+/// small enough to run inline when views are made in inner loops.
+#[inline]
+fn fill_contiguous_strides(strides: &mut [isize], shape: &[usize], itemsize: usize, order: Order) -> Option<()> {
+    let mut step = isize::try_from(itemsize).ok()?;
+    let mut assign = |slot: &mut isize, extent: usize| -> Option<()> {
         *slot = step;
         // An extent of 0 makes the array empty; keep the remaining strides
         // meaningful by treating it as 1.
-        let extent = isize::try_from(extent.max(1)).map_err(|_| overflow())?;
-        step = step.checked_mul(extent).ok_or_else(overflow)?;
-        Ok(())
+        step = step.checked_mul(isize::try_from(extent.max(1)).ok()?)?;
+        Some(())
     };
     match order {
-        Order::F => {
-            for (slot, &extent) in strides.iter_mut().zip(shape) {
-                assign(slot, extent)?;
-            }
-        }
-        Order::C | Order::A => {
-            for (slot, &extent) in strides.iter_mut().zip(shape).rev() {
-                assign(slot, extent)?;
-            }
-        }
+        Order::F => strides.iter_mut().zip(shape).try_for_each(|(slot, &extent)| assign(slot, extent)),
+        Order::C | Order::A => strides.iter_mut().zip(shape).rev().try_for_each(|(slot, &extent)| assign(slot, extent)),
     }
-    Ok(strides)
+}
+
+#[cold]
+fn size_overflow() -> Error {
+    Error::new(ErrorKind::Overflow, "the array's size does not fit in isize")
 }
 
 /// `PyBuffer_IsContiguous(view, order)` for a layout (rules 12–15).
@@ -108,8 +120,76 @@ fn packed(layout: &Layout, last_fastest: bool) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
+
+    /// The strides `Layout::contiguous` gives, from a model that multiplies
+    /// in `u128` without stopping early; `None` if the array's byte size
+    /// (with extents of 0 counted as 1) does not fit in `isize`.
+    fn model(shape: &[usize], itemsize: usize, order: Order) -> Option<Vec<isize>> {
+        let limit = u128::try_from(isize::MAX).ok()?;
+        let mut strides = vec![0_isize; shape.len()];
+        let mut step = u128::try_from(itemsize).ok()?;
+        let dims: Vec<usize> =
+            if order == Order::F { (0..shape.len()).collect() } else { (0..shape.len()).rev().collect() };
+        for d in dims {
+            strides[d] = isize::try_from(step).ok()?;
+            step = step.saturating_mul(u128::try_from(shape[d].max(1)).ok()?).min(limit + 1);
+        }
+        (step <= limit).then_some(strides)
+    }
+
+    /// `Layout::contiguous` (inline, one checked pass) against the model
+    /// and against the general validator, `Layout::new`, on the same
+    /// strides: same layout when valid, same error kind when not.
+    #[test]
+    fn contiguous_matches_a_model_and_the_validator() {
+        let big = usize::try_from(isize::MAX).unwrap();
+        let shapes: Vec<Vec<usize>> = vec![
+            vec![],
+            vec![0],
+            vec![1],
+            vec![5],
+            vec![8, 8],
+            vec![2, 0, 3],
+            vec![3, 1, 4, 1, 5],
+            vec![2; 8],
+            vec![2; 9],
+            vec![1; 64],
+            vec![1; 65],
+            vec![big],
+            vec![big, 0],
+            vec![0, big],
+            vec![big / 2 + 1, 2],
+            vec![1 << 40, 1 << 40],
+            vec![1 << 31, 1 << 31, 0],
+            vec![usize::MAX],
+            vec![usize::MAX, 0],
+            vec![3; 40],
+        ];
+        for shape in &shapes {
+            for itemsize in [0, 1, 3, 4, 8, big, big + 1] {
+                for order in [Order::C, Order::F, Order::A] {
+                    let got = Layout::contiguous(shape, itemsize, order);
+                    let too_many = shape.len() > crate::layout::MAX_NDIM;
+                    match model(shape, itemsize, order) {
+                        _ if too_many || itemsize == 0 => {
+                            let want = Layout::new(shape, &vec![0; shape.len()], itemsize).unwrap_err().kind();
+                            assert_eq!(got.unwrap_err().kind(), want, "{shape:?} {itemsize}");
+                        }
+                        Some(strides) => {
+                            let want = Layout::new(shape, &strides, itemsize).unwrap();
+                            assert_eq!(got.unwrap(), want, "{shape:?} {itemsize} {order:?}");
+                        }
+                        None => {
+                            assert_eq!(got.unwrap_err().kind(), ErrorKind::Overflow, "{shape:?} {itemsize}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn extent_one_dims_take_any_stride() {

@@ -64,20 +64,24 @@ mod def {
         ///
         /// The caller must ensure invariants 1–4 for the view that will own
         /// the result.
+        #[inline]
         pub(crate) unsafe fn new(ptr: *mut u8, layout: Layout, format: Format) -> RawBuffer {
             RawBuffer { ptr, layout, format }
         }
 
         /// The base pointer (the address of the item at index 0 before any
         /// dereference).
+        #[inline]
         pub(crate) fn ptr(&self) -> *mut u8 {
             self.ptr
         }
 
+        #[inline]
         pub(crate) fn layout(&self) -> &Layout {
             &self.layout
         }
 
+        #[inline]
         pub(crate) fn format(&self) -> &Format {
             &self.format
         }
@@ -98,6 +102,7 @@ impl RawBuffer {
     /// The buffer after a layout transform from [`crate::layout::ops`]:
     /// `layout` must select a subset of `self`'s items (in any dimension
     /// order), and `shift` is how the base moves.
+    #[inline]
     pub(crate) fn rebased(&self, layout: Layout, shift: BaseShift) -> RawBuffer {
         let ptr = match shift {
             BaseShift::Offset(delta) => self.ptr().wrapping_offset(delta),

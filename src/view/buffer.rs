@@ -92,6 +92,7 @@ impl<'a> BufferView<'a> {
     }
 
     /// The transpose: dimensions in reverse order (NumPy's `.T`).
+    #[inline]
     pub fn t(&self) -> BufferView<'a> {
         BufferView::from_raw(self.raw().rebased(self.layout().reversed_axes(), Default::default()))
     }
@@ -212,6 +213,7 @@ impl<'a> BufferView<'a> {
     /// # Errors
     ///
     /// [`ErrorKind::LengthMismatch`] unless `dst.len() == nbytes()`.
+    #[inline]
     pub fn copy_to_bytes(&self, dst: &mut [u8], order: Order) -> Result<()> {
         copy::copy_to_bytes(self.raw(), dst, order)
     }

@@ -30,16 +30,23 @@ fn slice_layout<T>(len: usize) -> Layout {
 }
 
 /// The C-contiguous layout of `shape` over a slice of `len` `T`s.
+///
+/// Inline, with the errors worded out of line: typed views are made in
+/// inner loops, and inlined into its caller the layout is built in place
+/// (for a literal shape, its strides fold to constants).
+#[inline]
 fn shaped_layout<T>(len: usize, shape: &[usize]) -> Result<Layout> {
     const { assert!(size_of::<T>() > 0, "zero-sized types cannot be view items") };
     let layout = Layout::contiguous(shape, size_of::<T>(), Order::C)?;
     if layout.len() != len {
-        return Err(Error::new(
-            ErrorKind::ShapeMismatch,
-            format!("cannot view {len} items with shape {shape:?} ({} items)", layout.len()),
-        ));
+        return Err(shape_mismatch(len, shape, layout.len()));
     }
     Ok(layout)
+}
+
+#[cold]
+fn shape_mismatch(len: usize, shape: &[usize], items: usize) -> Error {
+    Error::new(ErrorKind::ShapeMismatch, format!("cannot view {len} items with shape {shape:?} ({items} items)"))
 }
 
 fn null_pointer() -> Error {
@@ -84,7 +91,7 @@ impl<'a> BufferView<'a> {
         // initialized (`T: NoUninit`), readable and unaliased by writers
         // for 'a (a shared borrow): invariants 1 and 4. Invariant 3 holds
         // for `T` should the view be typed as `T`.
-        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::foreign(T::FORMAT)) };
+        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::of::<T>()) };
         BufferView::from_raw(raw)
     }
 
@@ -197,7 +204,7 @@ impl<'a> BufferViewMut<'a> {
         // SAFETY: the layout covers exactly the slice's bytes, which are
         // initialized, readable, writable with any bytes (`T: Pod`) and
         // exclusively ours for 'a.
-        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
         BufferViewMut::from_raw(raw)
     }
 
@@ -276,13 +283,14 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// [`ErrorKind::ShapeMismatch`] if the sizes differ;
     /// [`ErrorKind::TooManyDimensions`].
+    #[inline]
     pub fn from_shape(data: &'a [T], shape: &[usize]) -> Result<MemoryView<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         // SAFETY: a C-contiguous layout of exactly `data.len()` items of
         // size_of::<T>() bytes covers the slice's bytes and no others:
         // initialized, readable, unwritten for 'a (invariants 1, 4); the
         // items are the slice's `T`s (invariant 3).
-        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::foreign(T::FORMAT)) };
+        let raw = unsafe { RawBuffer::new(data.as_ptr().cast::<u8>().cast_mut(), layout, Format::of::<T>()) };
         Ok(MemoryView { buffer: BufferView::from_raw(raw), _item: PhantomData })
     }
 
@@ -309,7 +317,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// ```
     pub fn new(data: &'a [T], layout: Layout, offset: usize) -> Result<MemoryView<'a, T>> {
         let bytes: &'a [u8] = bytemuck::cast_slice(data);
-        BufferView::new(bytes, layout, offset, Format::foreign(T::FORMAT))?.typed()
+        BufferView::new(bytes, layout, offset, Format::of::<T>())?.typed()
     }
 
     /// A typed view of foreign memory; the format is `T::FORMAT`.
@@ -325,7 +333,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// As [`BufferView::from_raw_parts`] and [`BufferView::typed`].
     pub unsafe fn from_raw_parts(ptr: *const u8, layout: Layout) -> Result<MemoryView<'a, T>> {
         // SAFETY: forwarded from the caller.
-        unsafe { BufferView::from_raw_parts(ptr, layout, Format::foreign(T::FORMAT)) }?.typed()
+        unsafe { BufferView::from_raw_parts(ptr, layout, Format::of::<T>()) }?.typed()
     }
 }
 
@@ -337,7 +345,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
         // SAFETY: the layout covers exactly the slice's bytes: initialized,
         // writable, exclusively ours for 'a; every item is
         // a `T` (invariant 3), and typed writes only store `T`s.
-        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
         MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData }
     }
 
@@ -346,12 +354,13 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::from_shape`].
+    #[inline]
     pub fn from_shape(data: &'a mut [T], shape: &[usize]) -> Result<MemoryViewMut<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         let ptr = data.as_mut_ptr().cast::<u8>();
         // SAFETY: as in `MemoryView::from_shape`, and the slice is
         // exclusively ours for 'a (invariant 2).
-        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::foreign(T::FORMAT))) };
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
         Ok(MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData })
     }
 
@@ -378,7 +387,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
         // SAFETY: items inside `data` (checked), exclusively ours; each item is a whole `T` of the slice or,
         // for types with every bit pattern valid, any bytes of it
         // (checked): invariants 1–3.
-        let raw = unsafe { RawMut::new(RawBuffer::new(base, layout, Format::foreign(T::FORMAT))) };
+        let raw = unsafe { RawMut::new(RawBuffer::new(base, layout, Format::of::<T>())) };
         Ok(MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData })
     }
 
@@ -395,7 +404,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// [`BufferViewMut::into_typed`].
     pub unsafe fn from_raw_parts(ptr: *mut u8, layout: Layout) -> Result<MemoryViewMut<'a, T>> {
         // SAFETY: forwarded from the caller.
-        unsafe { BufferViewMut::from_raw_parts(ptr, layout, Format::foreign(T::FORMAT)) }?.into_typed()
+        unsafe { BufferViewMut::from_raw_parts(ptr, layout, Format::of::<T>()) }?.into_typed()
     }
 }
 

@@ -127,10 +127,12 @@ pub struct MemoryViewMut<'a, T> {
 }
 
 impl<'a> BufferView<'a> {
+    #[inline]
     fn from_raw(raw: RawBuffer) -> BufferView<'a> {
         BufferView { raw, _borrow: PhantomData }
     }
 
+    #[inline]
     pub(crate) fn raw(&self) -> &RawBuffer {
         &self.raw
     }
@@ -151,27 +153,32 @@ macro_rules! metadata {
     ($view:ident) => {
         impl $view<'_> {
             /// The layout: shape, byte strides, suboffsets and itemsize.
+            #[inline]
             pub fn layout(&self) -> &Layout {
                 self.raw().layout()
             }
 
             /// The format of one item (the exporter's text, which may not
             /// parse: see [`Format::error`]).
+            #[inline]
             pub fn format(&self) -> &Format {
                 self.raw().format()
             }
 
             /// The number of dimensions.
+            #[inline]
             pub fn ndim(&self) -> usize {
                 self.layout().ndim()
             }
 
             /// The extent of each dimension.
+            #[inline]
             pub fn shape(&self) -> &[usize] {
                 self.layout().shape()
             }
 
             /// The byte stride of each dimension.
+            #[inline]
             pub fn strides(&self) -> &[isize] {
                 self.layout().strides()
             }
@@ -183,23 +190,27 @@ macro_rules! metadata {
             }
 
             /// The size of one item in bytes.
+            #[inline]
             pub fn itemsize(&self) -> usize {
                 self.layout().itemsize()
             }
 
             /// The number of items (`product(shape)`). Python's
             /// `len(memoryview)` is `shape()[0]` instead.
+            #[inline]
             pub fn len(&self) -> usize {
                 self.layout().len()
             }
 
             /// Whether the view holds no items.
+            #[inline]
             pub fn is_empty(&self) -> bool {
                 self.layout().is_empty()
             }
 
             /// `len() * itemsize()`: the bytes a contiguous copy takes
             /// (Py_buffer's `len`).
+            #[inline]
             pub fn nbytes(&self) -> usize {
                 self.layout().nbytes()
             }

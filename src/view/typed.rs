@@ -50,6 +50,7 @@ fn length_mismatch(what: &str, got: usize, want: usize) -> Error {
 
 impl<'a, T: Element> MemoryView<'a, T> {
     /// Wraps a buffer whose items are `T`s (the typed invariant).
+    #[inline]
     fn wrap(buffer: BufferView<'a>) -> MemoryView<'a, T> {
         MemoryView { buffer, _item: PhantomData }
     }
@@ -135,6 +136,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// # Errors
     ///
     /// [`ErrorKind::LengthMismatch`] unless `dst.len() == len()`.
+    #[inline]
     pub fn copy_to_slice(&self, dst: &mut [T], order: Order) -> Result<()>
     where
         T: Pod,
@@ -173,6 +175,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     }
 
     /// The transpose (dimensions reversed).
+    #[inline]
     pub fn t(&self) -> MemoryView<'a, T> {
         MemoryView::wrap(self.buffer.t())
     }
