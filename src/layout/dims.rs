@@ -74,18 +74,11 @@ impl<T: Copy + Default> DimVec<T> {
     pub(crate) fn reversed(&self) -> Self {
         match self {
             DimVec::Inline { len, items } => {
-                // The unused slots are already default: copy the whole
-                // array and swap the used part end for end (a plain loop:
-                // `reverse` is tuned for long slices).
-                let mut items = *items;
-                let (mut low, mut high) = (0_usize, usize::from(*len));
-                // low < high <= INLINE_DIMS throughout: no overflow.
+                let n = usize::from(*len);
+                // Built whole (each slot selects its source) rather than
+                // swapped in place.
                 #[allow(clippy::arithmetic_side_effects)]
-                while low + 1 < high {
-                    high -= 1;
-                    items.swap(low, high);
-                    low += 1;
-                }
+                let items = std::array::from_fn(|i| if i < n { items[n - 1 - i] } else { T::default() });
                 DimVec::Inline { len: *len, items }
             }
             DimVec::Heap(values) => DimVec::reversed_heap(values),
