@@ -3,7 +3,7 @@
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
 use super::strided::{copy_run, for_each_outer, gather};
-use super::tiled::Transpose2;
+use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
 /// Outputs at least this large are written with streaming stores where
@@ -133,7 +133,7 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 unsafe { problem(dp, sp).run() };
             };
             if n == 0 {
-                parallel::split(b.extent, problem(dst, src).band(), parallel, |lo, hi| {
+                parallel::split(b.extent, tiled::SPLIT_ROWS, parallel, |lo, hi| {
                     // SAFETY: rows lo..hi of the 2-D problem.
                     unsafe { problem(d.get(), s.get()).rows(lo, hi).run() };
                 });

@@ -64,7 +64,14 @@ fn tiled_transposes_on_edge_shapes() {
         let (k, w) = (16 / es.min(16), 64 / es.min(64));
         let k = k.max(1);
         // The last shape has more rows than a band.
-        let shapes = [(1, 3 * w), (3 * w, 1), (k, w), (k + 1, w + 1), (2 * k + 3, 3 * w + 5), (4096 / es + 9, w + 3)];
+        let shapes = [
+            (1, 3 * w),
+            (3 * w, 1),
+            (k, w),
+            (k + 1, w + 1),
+            (2 * k + 3, 3 * w + 5),
+            (super::tiled::band_rows(es) + 9, w + 3),
+        ];
         let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };
         let mut layouts = Vec::new();
         for pad in [0, 5, 16, 32, 48] {

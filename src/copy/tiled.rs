@@ -23,8 +23,26 @@ use crate::simd::LineTile;
 use crate::simd::kernels::{Tile1, Tile2, Tile4, Tile8};
 
 /// Bytes of each source row read per band: long enough for the
-/// prefetchers, short enough that a band's source fits the L2 cache.
-const BAND_BYTES: usize = 4096;
+/// prefetchers, short enough that a band's source fits the L2 cache (16
+/// rows of 16 KiB for f32). Measured against 4 KiB bands, three runs each:
+/// f32 4096² 0.94 against 0.78 of memcpy, f64 3000x5000 1.10 against 0.81,
+/// the rest unchanged (the 128-bit kernels alone gain about as much).
+const BAND_BYTES: usize = 16 << 10;
+
+/// At most this many rows per band: the byte kernel stages a line per row
+/// (256 KiB, in the L2 cache).
+const MAX_BAND_ROWS: usize = 4096;
+
+/// Rows per band for items of `itemsize` bytes.
+pub(crate) fn band_rows(itemsize: usize) -> usize {
+    (BAND_BYTES / itemsize).clamp(1, MAX_BAND_ROWS)
+}
+
+/// When a transpose is split between threads, each takes a multiple of
+/// this many rows: whole tiles of every itemsize and whole 64-row blocks
+/// of the byte kernel. (Not whole bands: a 4096-row f32 transpose is one
+/// band, which would leave the second thread idle.)
+pub(crate) const SPLIT_ROWS: usize = 64;
 
 /// In large copies (those that stream: their source comes from memory),
 /// source runs (bytes per row per band) up to this long are too short for
@@ -75,7 +93,7 @@ impl Transpose2 {
 
     /// Rows per band.
     pub(crate) fn band(self) -> usize {
-        (BAND_BYTES / self.itemsize).max(1)
+        band_rows(self.itemsize)
     }
 
     /// Runs the transpose.
