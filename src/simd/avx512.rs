@@ -13,10 +13,12 @@
 //! transpose: see the README's performance section.)
 //!
 //! [`Avx512`] wraps a 128-bit kernel: it runs the 512-bit tile when the CPU
-//! has AVX-512BW (detected once, then a cached flag) and the rows are not
-//! shifted (`EXTRA == 0`, the common case of rows a whole number of lines
-//! apart; streamed rows must then start at lines), and the wrapped kernel
-//! otherwise.
+//! has AVX-512BW (detected once, then a cached flag), and the wrapped
+//! kernel otherwise. Rows shifted by whole vectors (destination rows a
+//! multiple of 16 but not of 64 bytes apart) take a second set of blocks
+//! and one `valignq` per row. Large byte transposes go a column at a time
+//! through [`staged_column`], which reads 16 source rows at a time instead
+//! of 64.
 
 use super::LineTile;
 use core::arch::x86_64::{
