@@ -34,7 +34,7 @@ fn slice_layout<T>(len: usize) -> Layout {
 /// Inline, with the errors worded out of line: typed views are made in
 /// inner loops, and inlined into its caller the layout is built in place
 /// (for a literal shape, its strides fold to constants).
-#[inline]
+#[inline(always)]
 fn shaped_layout<T>(len: usize, shape: &[usize]) -> Result<Layout> {
     const { assert!(size_of::<T>() > 0, "zero-sized types cannot be view items") };
     let layout = Layout::contiguous(shape, size_of::<T>(), Order::C)?;
@@ -283,7 +283,11 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// [`ErrorKind::ShapeMismatch`] if the sizes differ;
     /// [`ErrorKind::TooManyDimensions`].
-    #[inline]
+    // Always inlined: a binary that makes views in many places otherwise
+    // gets one shared out-of-line copy, where a literal shape no longer
+    // folds (measured: 244 instructions per call instead of about 90, and
+    // an 8x8 view made per copy went from 0.5x to 1.0x ndarray's speed).
+    #[inline(always)]
     pub fn from_shape(data: &'a [T], shape: &[usize]) -> Result<MemoryView<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         // SAFETY: a C-contiguous layout of exactly `data.len()` items of
@@ -354,7 +358,8 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::from_shape`].
-    #[inline]
+    // Always inlined, as `MemoryView::from_shape`.
+    #[inline(always)]
     pub fn from_shape(data: &'a mut [T], shape: &[usize]) -> Result<MemoryViewMut<'a, T>> {
         let layout = shaped_layout::<T>(data.len(), shape)?;
         let ptr = data.as_mut_ptr().cast::<u8>();
