@@ -18,7 +18,8 @@
 //! multiple of 16 but not of 64 bytes apart) take a second set of blocks
 //! and one `valignq` per row. Large byte transposes go a column at a time
 //! through [`staged_column`], which reads 16 source rows at a time instead
-//! of 64.
+//! of 64 (on CPUs with AVX2 but not AVX-512BW, through its 256-bit twin in
+//! [`super::avx2`]).
 
 use super::LineTile;
 use core::arch::x86_64::{
@@ -82,17 +83,25 @@ impl<T: LineTile> LineTile for Avx512<T> {
         // memcpy against 0.57 tile by tile; f32 0.52 against 0.94.)
         let k = T::K;
         let blocks = rows / (4 * k);
-        if k != 16 || !STREAM || blocks == 0 || !available() {
+        if k != 16 || !STREAM || blocks == 0 {
             return 0;
         }
-        STAGE.with(|cell| {
-            let mut stage = cell.take();
-            // SAFETY: AVX-512BW is present (just checked); the rows are
-            // the caller's, whose destination lines are streamed, so start
-            // at lines.
-            unsafe { staged_column::<1>(src, src_row, dst, dst_row, blocks, &mut stage) }
-            cell.set(stage);
-        });
+        if available() {
+            STAGE.with(|cell| {
+                let mut stage = cell.take();
+                // SAFETY: AVX-512BW is present (just checked); the rows are
+                // the caller's, whose destination lines are streamed, so
+                // start at lines.
+                unsafe { staged_column::<1>(src, src_row, dst, dst_row, blocks, &mut stage) }
+                cell.set(stage);
+            });
+        } else if super::avx2::available() {
+            // SAFETY: AVX2 is present (just checked); the rows are as
+            // above.
+            unsafe { super::avx2::byte_column(src, src_row, dst, dst_row, blocks) };
+        } else {
+            return 0;
+        }
         blocks * 4 * k
     }
 

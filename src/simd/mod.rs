@@ -19,7 +19,11 @@
 //! x86-64, [`avx512`] wraps the `wide` kernels: on CPUs with AVX-512BW
 //! (detected at run time, so the default build gets them too) a whole line
 //! tile is transposed in 512-bit registers, one store per destination line.
+//! Large byte transposes are staged in four passes ([`avx512`]), with a
+//! 256-bit form for CPUs that have AVX2 but not AVX-512BW ([`avx2`]).
 
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+pub(crate) mod avx2;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx512;
 #[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]

@@ -90,11 +90,8 @@ fn check_column<T: LineTile>(itemsize: usize) {
         super::fence();
         assert!(done <= rows && done.is_multiple_of(k), "itemsize {itemsize}: {done} of {rows} rows");
         #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
-        if std::any::type_name::<T>().contains("Avx512")
-            && itemsize == 1
-            && std::arch::is_x86_feature_detected!("avx512bw")
-        {
-            assert_eq!(done, rows / 64 * 64, "the 512-bit byte column runs whole 64-row blocks");
+        if std::any::type_name::<T>().contains("Avx512") && itemsize == 1 && super::avx2::available() {
+            assert_eq!(done, rows / 64 * 64, "the staged byte column runs whole 64-row blocks");
         }
         for r in 0..rows {
             for c in 0..dst_row / itemsize {
@@ -150,6 +147,36 @@ fn vector_kernels_transpose() {
     check::<Tile2>(2);
     check::<Tile4>(4);
     check::<Tile8>(8);
+}
+
+/// The 256-bit byte column on its own (where the CPU has AVX-512BW, the
+/// dispatched kernels use the 512-bit one).
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+#[test]
+fn avx2_byte_column() {
+    if !super::avx2::available() {
+        return;
+    }
+    for blocks in [1, 3] {
+        let rows: usize = 64 * blocks + 16;
+        let src_row = rows + 24;
+        let dst_row = 128;
+        let src: Vec<u8> = (0..64 * src_row).map(|i| (i * 13 + i / 251) as u8).collect();
+        let mut buffer = vec![0u128; (rows * dst_row + 64).div_ceil(16)];
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buffer);
+        let line = (64 - bytes.as_ptr().addr() % 64) % 64;
+        let dst = &mut bytes[line..line + rows * dst_row];
+        // SAFETY: AVX2 is present; the buffers hold 64 source rows of
+        // `rows` bytes and `rows` destination lines, 64-byte aligned.
+        unsafe { super::avx2::byte_column(src.as_ptr(), src_row as isize, dst.as_mut_ptr(), dst_row as isize, blocks) };
+        super::fence();
+        for r in 0..rows {
+            for c in 0..dst_row {
+                let expected = if r < 64 * blocks && c < 64 { src[c * src_row + r] } else { 0 };
+                assert_eq!(dst[r * dst_row + c], expected, "{blocks} blocks: row {r}, column {c}");
+            }
+        }
+    }
 }
 
 #[test]
