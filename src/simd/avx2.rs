@@ -106,64 +106,15 @@ unsafe fn staged(
     }
 }
 
-/// 8 x 8 blocks of 16-bit items, lane by lane (the network of the 128-bit
-/// and 512-bit kernels).
-#[inline]
-#[target_feature(enable = "avx2")]
-fn transpose16(x: [__m256i; 8]) -> [__m256i; 8] {
-    let t = [
-        _mm256_unpacklo_epi16(x[0], x[1]),
-        _mm256_unpackhi_epi16(x[0], x[1]),
-        _mm256_unpacklo_epi16(x[2], x[3]),
-        _mm256_unpackhi_epi16(x[2], x[3]),
-        _mm256_unpacklo_epi16(x[4], x[5]),
-        _mm256_unpackhi_epi16(x[4], x[5]),
-        _mm256_unpacklo_epi16(x[6], x[7]),
-        _mm256_unpackhi_epi16(x[6], x[7]),
-    ];
-    let u = [
-        _mm256_unpacklo_epi32(t[0], t[2]),
-        _mm256_unpackhi_epi32(t[0], t[2]),
-        _mm256_unpacklo_epi32(t[1], t[3]),
-        _mm256_unpackhi_epi32(t[1], t[3]),
-        _mm256_unpacklo_epi32(t[4], t[6]),
-        _mm256_unpackhi_epi32(t[4], t[6]),
-        _mm256_unpacklo_epi32(t[5], t[7]),
-        _mm256_unpackhi_epi32(t[5], t[7]),
-    ];
-    [
-        _mm256_unpacklo_epi64(u[0], u[4]),
-        _mm256_unpackhi_epi64(u[0], u[4]),
-        _mm256_unpacklo_epi64(u[1], u[5]),
-        _mm256_unpackhi_epi64(u[1], u[5]),
-        _mm256_unpacklo_epi64(u[2], u[6]),
-        _mm256_unpackhi_epi64(u[2], u[6]),
-        _mm256_unpacklo_epi64(u[3], u[7]),
-        _mm256_unpackhi_epi64(u[3], u[7]),
-    ]
-}
-
-/// 16 x 16 blocks of bytes, lane by lane: pairs of rows interleaved, then
-/// 8 x 8 transposes of those 16-bit items (columns 0..8, then 8..16).
-#[inline]
-#[target_feature(enable = "avx2")]
-fn transpose8(x: [__m256i; 16]) -> [__m256i; 16] {
-    let pairs = |unpack: fn(__m256i, __m256i) -> __m256i| {
-        [
-            unpack(x[0], x[1]),
-            unpack(x[2], x[3]),
-            unpack(x[4], x[5]),
-            unpack(x[6], x[7]),
-            unpack(x[8], x[9]),
-            unpack(x[10], x[11]),
-            unpack(x[12], x[13]),
-            unpack(x[14], x[15]),
-        ]
-    };
-    let low = transpose16(pairs(|a, b| _mm256_unpacklo_epi8(a, b)));
-    let high = transpose16(pairs(|a, b| _mm256_unpackhi_epi8(a, b)));
-    [
-        low[0], low[1], low[2], low[3], low[4], low[5], low[6], low[7], high[0], high[1], high[2], high[3], high[4],
-        high[5], high[6], high[7],
-    ]
-}
+super::lanes::in_lane_transposes!(
+    __m256i,
+    "avx2",
+    _mm256_unpacklo_epi8,
+    _mm256_unpackhi_epi8,
+    _mm256_unpacklo_epi16,
+    _mm256_unpackhi_epi16,
+    _mm256_unpacklo_epi32,
+    _mm256_unpackhi_epi32,
+    _mm256_unpacklo_epi64,
+    _mm256_unpackhi_epi64
+);

@@ -299,11 +299,8 @@ unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
     }
 }
 
-// The in-lane transposes: each 128-bit lane of the inputs `x[0..K]` holds
-// one K x K block (row r of every block in `x[r]`); the outputs hold the
-// blocks' columns the same way. The interleaves act lane by lane. (Built
-// from array literals, so that the vectors stay in registers: arrays
-// copied whole become calls to `memcpy`.)
+// The in-lane transposes (see `super::lanes`): 64- and 32-bit items here,
+// 16-bit items and bytes from the shared network.
 
 /// 2 x 2 blocks of 64-bit items.
 #[inline]
@@ -331,66 +328,15 @@ fn transpose32(x: [__m512i; 4]) -> [__m512i; 4] {
     ]
 }
 
-/// 8 x 8 blocks of 16-bit items: `t` interleaves rows 2q and 2q + 1
-/// (items 0..4, then 4..8); `u` holds items 2m and 2m + 1 of rows 0..4
-/// (`u[m]`) and 4..8 (`u[m + 4]`).
-#[inline]
-#[target_feature(enable = "avx512bw")]
-fn transpose16(x: [__m512i; 8]) -> [__m512i; 8] {
-    let t = [
-        _mm512_unpacklo_epi16(x[0], x[1]),
-        _mm512_unpackhi_epi16(x[0], x[1]),
-        _mm512_unpacklo_epi16(x[2], x[3]),
-        _mm512_unpackhi_epi16(x[2], x[3]),
-        _mm512_unpacklo_epi16(x[4], x[5]),
-        _mm512_unpackhi_epi16(x[4], x[5]),
-        _mm512_unpacklo_epi16(x[6], x[7]),
-        _mm512_unpackhi_epi16(x[6], x[7]),
-    ];
-    let u = [
-        _mm512_unpacklo_epi32(t[0], t[2]),
-        _mm512_unpackhi_epi32(t[0], t[2]),
-        _mm512_unpacklo_epi32(t[1], t[3]),
-        _mm512_unpackhi_epi32(t[1], t[3]),
-        _mm512_unpacklo_epi32(t[4], t[6]),
-        _mm512_unpackhi_epi32(t[4], t[6]),
-        _mm512_unpacklo_epi32(t[5], t[7]),
-        _mm512_unpackhi_epi32(t[5], t[7]),
-    ];
-    [
-        _mm512_unpacklo_epi64(u[0], u[4]),
-        _mm512_unpackhi_epi64(u[0], u[4]),
-        _mm512_unpacklo_epi64(u[1], u[5]),
-        _mm512_unpackhi_epi64(u[1], u[5]),
-        _mm512_unpacklo_epi64(u[2], u[6]),
-        _mm512_unpackhi_epi64(u[2], u[6]),
-        _mm512_unpacklo_epi64(u[3], u[7]),
-        _mm512_unpackhi_epi64(u[3], u[7]),
-    ]
-}
-
-/// 16 x 16 blocks of bytes: interleave each pair of rows (16-bit items
-/// holding one column of the pair), then 8 x 8 transposes of those items,
-/// for columns 0..8 (`low`) and 8..16 (`high`).
-#[inline]
-#[target_feature(enable = "avx512bw")]
-fn transpose8(x: [__m512i; 16]) -> [__m512i; 16] {
-    let pairs = |unpack: fn(__m512i, __m512i) -> __m512i| {
-        [
-            unpack(x[0], x[1]),
-            unpack(x[2], x[3]),
-            unpack(x[4], x[5]),
-            unpack(x[6], x[7]),
-            unpack(x[8], x[9]),
-            unpack(x[10], x[11]),
-            unpack(x[12], x[13]),
-            unpack(x[14], x[15]),
-        ]
-    };
-    let low = transpose16(pairs(|a, b| _mm512_unpacklo_epi8(a, b)));
-    let high = transpose16(pairs(|a, b| _mm512_unpackhi_epi8(a, b)));
-    [
-        low[0], low[1], low[2], low[3], low[4], low[5], low[6], low[7], high[0], high[1], high[2], high[3], high[4],
-        high[5], high[6], high[7],
-    ]
-}
+super::lanes::in_lane_transposes!(
+    __m512i,
+    "avx512bw",
+    _mm512_unpacklo_epi8,
+    _mm512_unpackhi_epi8,
+    _mm512_unpacklo_epi16,
+    _mm512_unpackhi_epi16,
+    _mm512_unpacklo_epi32,
+    _mm512_unpackhi_epi32,
+    _mm512_unpacklo_epi64,
+    _mm512_unpackhi_epi64
+);

@@ -26,6 +26,8 @@
 pub(crate) mod avx2;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx512;
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+mod lanes;
 #[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
 pub(crate) mod scalar;
 #[cfg(all(feature = "simd", not(miri)))]
