@@ -218,10 +218,10 @@ enum Packed {
 /// is the destination) and its pointer slots readable; the two must not
 /// overlap.
 unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order: Order, side: Packed) {
-    if layout.is_empty() {
-        return;
-    }
     if layout.is_indirect() {
+        if layout.is_empty() {
+            return;
+        }
         // Layout::contiguous cannot fail for the shape of a valid layout.
         if let Ok(packed_layout) = Layout::contiguous(layout.shape(), layout.itemsize(), order) {
             // SAFETY: forwarded from the caller.
@@ -234,16 +234,21 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         }
         return;
     }
-    let ndim = layout.ndim();
     let es = layout.itemsize();
-    if ndim <= 2 && layout.nbytes() <= SMALL_COPY_BYTES {
-        // The common small case, without the general machinery: two loops.
-        let extent = |k: usize| if k < ndim { layout.shape()[k] } else { 1 };
-        let stride = |k: usize| if k < ndim { layout.strides()[k] } else { 0 };
-        let (n0, n1) = if ndim == 2 { (extent(0), extent(1)) } else { (1, extent(0)) };
-        let (v0, v1) = if ndim == 2 { (stride(0), stride(1)) } else { (0, stride(0)) };
+    // The common small cases (one or two dimensions, inside the L1 cache)
+    // without the general machinery: the shape is read once, and the
+    // loops are built straight from it.
+    let (n0, n1, v0, v1) = match (layout.shape(), layout.strides()) {
+        (&[n], &[v]) => (1, n, 0, v),
+        (&[n0, n1], &[v0, v1]) => (n0, n1, v0, v1),
+        _ => (0, 0, 0, 0),
+    };
+    // Invariant 2 of `Layout` bounds the product.
+    let small_bytes = n0 * n1 * es;
+    if small_bytes != 0 && small_bytes <= SMALL_COPY_BYTES {
         let esi = es as isize;
-        let (p0, p1) = if order == Order::F && ndim == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
+        let (p0, p1) =
+            if order == Order::F && layout.ndim() == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
         let (dst, d0, d1, src, s0, s1) = match side {
             Packed::Dst(_) => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
             Packed::Src => (view_ptr, v0, v1, packed.cast_const(), p0, p1),
@@ -268,6 +273,10 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         }
         return;
     }
+    if layout.is_empty() {
+        return;
+    }
+    let ndim = layout.ndim();
     let mut dims = DimVec::filled(Dim::default(), ndim);
     // Packed strides: the last (C) or first (F) dimension fastest.
     let mut step = es as isize;
