@@ -39,6 +39,29 @@ fn available() -> bool {
     std::arch::is_x86_feature_detected!("avx512bw")
 }
 
+/// Whether this CPU runs [`stream_lines`].
+#[inline]
+pub(crate) fn has_avx512f() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
+}
+
+/// [`super::stream::stream_lines`] with one 512-bit streaming store per
+/// line.
+///
+/// # Safety
+///
+/// As [`super::stream::stream_lines`], on a CPU with AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
+    // SAFETY: forwarded from the caller; each call streams one aligned
+    // line that the caller's range contains (AVX-512F is present).
+    unsafe {
+        super::stream::stream_lines(dst, src, len, |d, s| {
+            _mm512_stream_si512(d.cast::<__m512i>(), _mm512_loadu_si512(s.cast::<__m512i>()));
+        });
+    }
+}
+
 impl<T: LineTile> LineTile for Avx512<T> {
     const K: usize = T::K;
     const W: usize = T::W;

@@ -31,6 +31,8 @@ mod lanes;
 #[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
 pub(crate) mod scalar;
 #[cfg(all(feature = "simd", not(miri)))]
+mod stream;
+#[cfg(all(feature = "simd", not(miri)))]
 pub(crate) mod vector;
 
 /// The micro-kernels the tiled copy uses in this build: `wide`'s, run with
@@ -56,7 +58,7 @@ pub(crate) use vector as kernels;
 
 /// The copy of contiguous bytes this build uses for large outputs.
 #[cfg(all(feature = "simd", not(miri)))]
-pub(crate) use vector::stream_copy;
+pub(crate) use stream::stream_copy;
 
 /// The copy of contiguous bytes this build uses for large outputs.
 #[cfg(not(all(feature = "simd", not(miri))))]
