@@ -63,13 +63,16 @@ fn tiled_transposes_on_edge_shapes() {
     for es in [1usize, 2, 3, 4, 8, 16] {
         let (k, w) = (16 / es.min(16), 64 / es.min(64));
         let k = k.max(1);
-        // The last shape has more rows than a band.
+        // The second last shape has pairs of column blocks and a single
+        // one, and whole 8 x 8 tiles of 8-byte items; the last one more
+        // rows than a band.
         let shapes = [
             (1, 3 * w),
             (3 * w, 1),
             (k, w),
             (k + 1, w + 1),
             (2 * k + 3, 3 * w + 5),
+            (4 * w + 3, 5 * w + 5),
             (super::tiled::band_rows(es) + 9, w + 3),
         ];
         let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };

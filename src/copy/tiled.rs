@@ -7,9 +7,11 @@
 //! [`BAND_BYTES`] of source run (so that each source row is read in long
 //! sequential runs, which the hardware prefetchers follow), and each band
 //! into *line tiles* of `K` destination rows by one 64-byte line
-//! ([`crate::simd::LineTile`]). Columns are aligned to the destination's
-//! cache lines ([`LineGrid`]; rows a multiple of 16 but not of 64 bytes
-//! apart get grids shifted row by row), so each tile writes whole lines;
+//! ([`crate::simd::LineTile`]), run two column blocks at a time so that
+//! each destination row receives 128 contiguous bytes at once. Columns
+//! are aligned to the destination's cache lines ([`LineGrid`]; rows a
+//! multiple of 16 but not of 64 bytes apart get grids shifted row by
+//! row), so each tile writes whole lines;
 //! for large outputs those are written with streaming stores (no read of
 //! the old line), and short source runs are prefetched a column block
 //! ahead. The ragged edges (the columns before each row's first line, the
@@ -23,11 +25,13 @@ use crate::simd::LineTile;
 use crate::simd::kernels::{Tile1, Tile2, Tile4, Tile8};
 
 /// Bytes of each source row read per band: long enough for the
-/// prefetchers, short enough that a band's source fits the L2 cache (16
-/// rows of 16 KiB for f32). Measured against 4 KiB bands, three runs each:
-/// f32 4096² 0.94 against 0.78 of memcpy, f64 3000x5000 1.10 against 0.81,
-/// the rest unchanged (the 128-bit kernels alone gain about as much).
-const BAND_BYTES: usize = 16 << 10;
+/// prefetchers, short enough that a band's source fits the L2 cache (two
+/// column blocks of 16 rows of 8 KiB for f32). On the AMD machine 16 KiB
+/// bands measured much better than 4 KiB (f32 4096² 0.94 against 0.78 of
+/// memcpy, f64 3000x5000 1.10 against 0.81); on the Intel machine, with
+/// two column blocks at a time, 8 KiB measured better than 16 KiB (f32
+/// 4096² 1.16–1.23 against 0.97–1.03, f64 0.88–0.97 against 0.75–0.85).
+const BAND_BYTES: usize = 8 << 10;
 
 /// At most this many rows per band: the byte kernel stages a line per row
 /// (256 KiB, in the L2 cache).
@@ -281,24 +285,28 @@ impl Transpose2 {
                 *s -= low;
             }
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
-            for line in 0..lines {
+            let per_block = lines_per_block(es, prefetch);
+            let mut line = 0;
+            while line < lines {
+                let n = per_block.min(lines - line);
                 let j = head + line * w + low * k;
-                // SAFETY: the tiles of this column block and phase: rows
-                // below tiles_end, source rows j..j + (4 + extra)*K within
-                // body(q) of every class (lines fit after the largest
+                // SAFETY: the tiles of these n column blocks and this phase:
+                // rows below tiles_end, source rows j..j + (4n + extra)*K
+                // within body(q) of every class (lines fit after the largest
                 // shift); streamed rows start at a line (grid.aligned).
                 unsafe {
                     match (stream, extra) {
-                        (true, 0) => self.tiles::<T, true, 0>(j, &rows),
-                        (true, 1) => self.tiles::<T, true, 1>(j, &rows),
-                        (true, 2) => self.tiles::<T, true, 2>(j, &rows),
-                        (true, _) => self.tiles::<T, true, 3>(j, &rows),
-                        (false, 0) => self.tiles::<T, false, 0>(j, &rows),
-                        (false, 1) => self.tiles::<T, false, 1>(j, &rows),
-                        (false, 2) => self.tiles::<T, false, 2>(j, &rows),
-                        (false, _) => self.tiles::<T, false, 3>(j, &rows),
+                        (true, 0) => self.tiles::<T, true, 0>(j, n, &rows),
+                        (true, 1) => self.tiles::<T, true, 1>(j, n, &rows),
+                        (true, 2) => self.tiles::<T, true, 2>(j, n, &rows),
+                        (true, _) => self.tiles::<T, true, 3>(j, n, &rows),
+                        (false, 0) => self.tiles::<T, false, 0>(j, n, &rows),
+                        (false, 1) => self.tiles::<T, false, 1>(j, n, &rows),
+                        (false, 2) => self.tiles::<T, false, 2>(j, n, &rows),
+                        (false, _) => self.tiles::<T, false, 3>(j, n, &rows),
                     }
                 }
+                line += n;
             }
         }
         // The last rows of the band, fewer than a tile: their lines item
@@ -310,39 +318,68 @@ impl Transpose2 {
         }
     }
 
-    /// One column block of line tiles: rows `rows.first, + step, ...`
-    /// below `rows.end`, source rows from `j`.
+    /// `blocks` neighbouring column blocks of line tiles (1 or 2): rows
+    /// `rows.first, + step, ...` below `rows.end`, source rows from `j`.
+    /// Each row's lines of the blocks are written one after the other.
     ///
     /// # Safety
     ///
     /// As [`run`](Transpose2::run) for the tiles' items; streamed rows
     /// start at a cache line.
     #[inline(always)]
-    unsafe fn tiles<T: LineTile, const STREAM: bool, const EXTRA: usize>(self, j: usize, rows: &TileRows) {
+    unsafe fn tiles<T: LineTile, const STREAM: bool, const EXTRA: usize>(
+        self,
+        j: usize,
+        blocks: usize,
+        rows: &TileRows,
+    ) {
         let es = self.itemsize;
         let mut i = rows.first;
         if EXTRA == 0 && rows.step == T::K && !rows.prefetch {
             let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
             let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
-            // SAFETY: the tiles of this column block, rows i..end in steps
-            // of K, unshifted (caller).
-            i += unsafe { T::column::<STREAM>(s, self.src_col, d, self.dst_row, rows.end - i) };
+            // SAFETY: the tiles of these column blocks, rows i..end in
+            // steps of K, unshifted (caller).
+            i += unsafe { T::column::<STREAM>(s, self.src_col, d, self.dst_row, rows.end - i, blocks) };
         }
-        // The next column block's source, W rows further.
-        let next = (T::W as isize).wrapping_mul(self.src_col);
+        // The next column blocks' source, `blocks` * W rows further.
+        let block_src = (T::W as isize).wrapping_mul(self.src_col);
+        let next = block_src.wrapping_mul(blocks as isize);
         while i < rows.end {
             let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
             let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
             if rows.prefetch && (i * es).is_multiple_of(64) {
-                for c in 0..(T::W + EXTRA * T::K) as isize {
+                for c in 0..(blocks * T::W + EXTRA * T::K) as isize {
                     crate::simd::prefetch(s.wrapping_offset(next + c * self.src_col), 1);
                 }
             }
-            // SAFETY: the tile's items (caller).
-            unsafe { T::tile::<STREAM, EXTRA>(s, self.src_col, d, self.dst_row, &rows.shift) };
+            for b in 0..blocks {
+                // SAFETY: the tile's items (caller).
+                unsafe {
+                    T::tile::<STREAM, EXTRA>(
+                        s.wrapping_offset(b as isize * block_src),
+                        self.src_col,
+                        d.wrapping_add(b * T::W * es),
+                        self.dst_row,
+                        &rows.shift,
+                    );
+                }
+            }
             i += rows.step;
         }
     }
+}
+
+/// How many neighbouring column blocks a band's tiles run together:
+/// two, so that each destination row gets 128 contiguous bytes at a time
+/// (measured on the Intel machine, three runs each: f32 4096² 0.88 ->
+/// 1.0-1.2 of memcpy, f64 0.6 -> 0.9, u16 0.9 -> 0.95; with 128-bit tiles
+/// only, f64 0.5-0.6 -> 0.7-0.8). Not for bytes, whose staged columns
+/// already read 64 source rows per block, nor for short source runs,
+/// which are prefetched block by block (the 256³ (2, 1, 0) permutation
+/// went from 0.78 to 0.70).
+fn lines_per_block(itemsize: usize, prefetch: bool) -> usize {
+    if itemsize == 1 || prefetch { 1 } else { 2 }
 }
 
 /// Which line tiles a column block runs: rows `first, first + step, ...`

@@ -99,14 +99,21 @@ impl<T: LineTile> LineTile for Avx512<T> {
         dst: *mut u8,
         dst_row: isize,
         rows: usize,
+        blocks: usize,
     ) -> usize {
-        // Only large byte transposes: their 64 source rows per column are
-        // more streams than the memory system follows at once. (Staged,
-        // wider items were measured no faster: u16 4096² at 0.57 of
-        // memcpy against 0.57 tile by tile; f32 0.52 against 0.94.)
         let k = T::K;
-        let blocks = rows / (4 * k);
-        if k != 16 || !STREAM || blocks == 0 {
+        if k == 2 && available() {
+            // 8-byte items: whole-line 8 x 8 tiles.
+            // SAFETY: AVX-512BW is present (just checked); the rest is the
+            // caller's contract.
+            return unsafe { square_column8::<STREAM>(src, src_row, dst, dst_row, rows, blocks) };
+        }
+        // Large byte transposes: their 64 source rows per column are more
+        // streams than the memory system follows at once. (Staged, 2- and
+        // 4-byte items were measured no faster: u16 4096² at 0.57 of
+        // memcpy against 0.57 tile by tile; f32 0.52 against 0.94.)
+        let quads = rows / (4 * k);
+        if k != 16 || !STREAM || quads == 0 || blocks != 1 {
             return 0;
         }
         if available() {
@@ -115,17 +122,17 @@ impl<T: LineTile> LineTile for Avx512<T> {
                 // SAFETY: AVX-512BW is present (just checked); the rows are
                 // the caller's, whose destination lines are streamed, so
                 // start at lines.
-                unsafe { staged_column::<1>(src, src_row, dst, dst_row, blocks, &mut stage) }
+                unsafe { staged_column::<1>(src, src_row, dst, dst_row, quads, &mut stage) }
                 cell.set(stage);
             });
         } else if super::avx2::available() {
             // SAFETY: AVX2 is present (just checked); the rows are as
             // above.
-            unsafe { super::avx2::byte_column(src, src_row, dst, dst_row, blocks) };
+            unsafe { super::avx2::byte_column(src, src_row, dst, dst_row, quads) };
         } else {
             return 0;
         }
-        blocks * 4 * k
+        quads * 4 * k
     }
 
     #[inline(always)]
@@ -197,6 +204,98 @@ unsafe fn staged_column<const ES: usize>(
             }
         }
     }
+}
+
+/// A column of 8-byte items in whole-line `8 x 8` tiles, for `blocks`
+/// neighbouring column blocks: each tile loads one 64-byte run of each of
+/// 8 source rows, transposes them in registers and stores 8 whole
+/// destination lines; a row's lines of the blocks are written one after
+/// the other. Returns the rows done (`rows / 8 * 8`). (The 2 x 2 line
+/// tiles read 16 bytes of each source row per tile; measured on the Intel
+/// machine, f64 4096² with two blocks: 0.74 of memcpy tile by tile, 0.9
+/// in these tiles.)
+///
+/// # Safety
+///
+/// The CPU has AVX-512BW; the contract of [`LineTile::column`] holds for
+/// `K = 2`.
+#[target_feature(enable = "avx512bw")]
+unsafe fn square_column8<const STREAM: bool>(
+    src: *const u8,
+    src_row: isize,
+    dst: *mut u8,
+    dst_row: isize,
+    rows: usize,
+    blocks: usize,
+) -> usize {
+    let tiles = rows / 8;
+    for t in 0..tiles {
+        for b in 0..blocks {
+            let s = src.wrapping_offset((8 * b) as isize * src_row).wrapping_add(64 * t);
+            let d = dst.wrapping_offset((8 * t) as isize * dst_row).wrapping_add(64 * b);
+            let mut x = [_mm512_setzero_si512(); 8];
+            for (c, x) in x.iter_mut().enumerate() {
+                // SAFETY: source row 8b + c, items 8t..8t + 8 (caller).
+                *x = unsafe { _mm512_loadu_si512(s.wrapping_offset(c as isize * src_row).cast()) };
+            }
+            for (r, line) in transpose8x8_64(x).into_iter().enumerate() {
+                let to = d.wrapping_offset(r as isize * dst_row);
+                // SAFETY: destination row 8t + r, items 8b..8b + 8:
+                // writable, and 64-byte aligned when streamed (caller).
+                unsafe {
+                    if STREAM {
+                        _mm512_stream_si512(to.cast(), line);
+                    } else {
+                        _mm512_storeu_si512(to.cast(), line);
+                    }
+                }
+            }
+        }
+    }
+    tiles * 8
+}
+
+/// An `8 x 8` transpose of 64-bit items: output `r` holds item `r` of
+/// inputs `0..8`. Pairs of rows are interleaved (`t[2m]` holds items
+/// 0, 2, 4, 6 of rows 2m and 2m + 1, a pair per 128-bit lane; `t[2m + 1]`
+/// items 1, 3, 5, 7), then 128-bit lanes are regrouped twice: `u` pairs
+/// lanes 0, 2 (`even`) or 1, 3 (`odd`) of two vectors, which gathers
+/// items r and r + 4 of four rows.
+#[inline]
+#[target_feature(enable = "avx512bw")]
+fn transpose8x8_64(x: [__m512i; 8]) -> [__m512i; 8] {
+    let t = [
+        _mm512_unpacklo_epi64(x[0], x[1]),
+        _mm512_unpackhi_epi64(x[0], x[1]),
+        _mm512_unpacklo_epi64(x[2], x[3]),
+        _mm512_unpackhi_epi64(x[2], x[3]),
+        _mm512_unpacklo_epi64(x[4], x[5]),
+        _mm512_unpackhi_epi64(x[4], x[5]),
+        _mm512_unpacklo_epi64(x[6], x[7]),
+        _mm512_unpackhi_epi64(x[6], x[7]),
+    ];
+    let even = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b10_00_10_00>(a, b);
+    let odd = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b11_01_11_01>(a, b);
+    let u = [
+        even(t[0], t[2]),
+        even(t[1], t[3]),
+        odd(t[0], t[2]),
+        odd(t[1], t[3]),
+        even(t[4], t[6]),
+        even(t[5], t[7]),
+        odd(t[4], t[6]),
+        odd(t[5], t[7]),
+    ];
+    [
+        even(u[0], u[4]),
+        even(u[1], u[5]),
+        even(u[2], u[6]),
+        even(u[3], u[7]),
+        odd(u[0], u[4]),
+        odd(u[1], u[5]),
+        odd(u[2], u[6]),
+        odd(u[3], u[7]),
+    ]
 }
 
 /// Four quarters (16-byte columns) of the same four lines, each holding

@@ -107,12 +107,15 @@ pub(crate) trait LineTile {
     /// Transposes a whole column of unshifted line tiles, if this kernel
     /// has a faster way than tile by tile: the tiles of destination rows
     /// `0..n` for some `n <= rows`, with `n` returned (by default 0: the
-    /// caller tiles everything). `rows` is a multiple of `K`.
+    /// caller tiles everything), in each of `blocks` neighbouring column
+    /// blocks (block `b` at `src + b*W*src_row`, `dst + b*W*ES`). `rows`
+    /// is a multiple of `K`; `n` is too.
     ///
     /// # Safety
     ///
     /// As [`LineTile::tile`] with no shifts, for every tile of rows
-    /// `0..rows` (tile `t` at `src + t*K*ES`, `dst + t*K*dst_row`).
+    /// `0..rows` of every block (tile `t` at `src + t*K*ES`,
+    /// `dst + t*K*dst_row`).
     #[inline(always)]
     unsafe fn column<const STREAM: bool>(
         src: *const u8,
@@ -120,8 +123,9 @@ pub(crate) trait LineTile {
         dst: *mut u8,
         dst_row: isize,
         rows: usize,
+        blocks: usize,
     ) -> usize {
-        let _ = (src, src_row, dst, dst_row, rows);
+        let _ = (src, src_row, dst, dst_row, rows, blocks);
         0
     }
 

@@ -65,40 +65,48 @@ fn check_block<T: LineTile>(itemsize: usize) {
     }
 }
 
-/// [`LineTile::column`]: the rows it says it did are the transpose, and it
-/// wrote nothing else.
-fn check_column<T: LineTile>(itemsize: usize) {
+/// [`LineTile::column`], streamed and not, over one and two column
+/// blocks: the rows it says it did are the transpose, and it wrote
+/// nothing else.
+fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize) {
     let (k, w) = (T::K, T::W);
     // Under Miri (portable kernels, which have no column kernel): one
     // small column.
-    let sizes = if cfg!(miri) { vec![k] } else { vec![k, 64 + k, 192, 256 + 2 * k] };
+    let sizes = if cfg!(miri) { vec![k] } else { vec![k, 8 + k, 64 + k, 192, 256 + 2 * k] };
     for rows in sizes {
         let rows = rows.next_multiple_of(k);
-        // Source: W rows of `rows` items and a gap; destination: `rows`
-        // lines a line apart plus one, streamed.
+        // Source: `blocks` * W rows of `rows` items and a gap; destination:
+        // `rows` rows of `blocks` lines and a gap of one line.
         let src_row = rows * itemsize + 24;
-        let dst_row = 128;
-        let src: Vec<u8> = (0..w * src_row).map(|i| (i * 13 + i / 251) as u8).collect();
+        let dst_row = 64 * blocks + 64;
+        let src: Vec<u8> = (0..blocks * w * src_row).map(|i| (i * 13 + i / 251) as u8).collect();
         let mut buffer = vec![0u128; (rows * dst_row + 64).div_ceil(16)];
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buffer);
         let line = (64 - bytes.as_ptr().addr() % 64) % 64;
         let dst = &mut bytes[line..line + rows * dst_row];
         // SAFETY: the buffers hold every item of every tile; rows start at
         // lines.
-        let done =
-            unsafe { T::column::<true>(src.as_ptr(), src_row as isize, dst.as_mut_ptr(), dst_row as isize, rows) };
+        let done = unsafe {
+            T::column::<STREAM>(src.as_ptr(), src_row as isize, dst.as_mut_ptr(), dst_row as isize, rows, blocks)
+        };
         super::fence();
         assert!(done <= rows && done.is_multiple_of(k), "itemsize {itemsize}: {done} of {rows} rows");
         #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
-        if std::any::type_name::<T>().contains("Avx512") && itemsize == 1 && super::avx2::available() {
-            assert_eq!(done, rows / 64 * 64, "the staged byte column runs whole 64-row blocks");
+        if std::any::type_name::<T>().contains("Avx512") {
+            let has_512 = std::arch::is_x86_feature_detected!("avx512bw");
+            if itemsize == 1 && STREAM && blocks == 1 && (has_512 || super::avx2::available()) {
+                assert_eq!(done, rows / 64 * 64, "the staged byte column runs whole 64-row blocks");
+            }
+            if itemsize == 8 && has_512 {
+                assert_eq!(done, rows / 8 * 8, "8-byte items run in whole 8 x 8 tiles");
+            }
         }
         for r in 0..rows {
             for c in 0..dst_row / itemsize {
                 let to = &dst[r * dst_row + c * itemsize..][..itemsize];
-                if r < done && c < w {
+                if r < done && c < blocks * w {
                     let from = &src[c * src_row + r * itemsize..][..itemsize];
-                    assert_eq!(from, to, "itemsize {itemsize}, rows {rows}: row {r}, column {c}");
+                    assert_eq!(from, to, "itemsize {itemsize}, rows {rows}, blocks {blocks}: row {r}, column {c}");
                 } else {
                     assert!(to.iter().all(|&b| b == 0), "itemsize {itemsize}: wrote row {r}, column {c}");
                 }
@@ -109,7 +117,10 @@ fn check_column<T: LineTile>(itemsize: usize) {
 
 fn check<T: LineTile>(itemsize: usize) {
     check_block::<T>(itemsize);
-    check_column::<T>(itemsize);
+    for blocks in [1, 2] {
+        check_column::<T, true>(itemsize, blocks);
+        check_column::<T, false>(itemsize, blocks);
+    }
     // The patterns of rows 48, 32 and 16 bytes past whole lines, one
     // started mid-period, and one no grid makes (not streamed).
     let pattern = |f: fn(usize) -> usize| (0..16).map(f).collect::<Vec<_>>();
