@@ -256,24 +256,17 @@ unsafe fn square_column8<const STREAM: bool>(
 }
 
 /// An `8 x 8` transpose of 64-bit items: output `r` holds item `r` of
-/// inputs `0..8`. Pairs of rows are interleaved (`t[2m]` holds items
-/// 0, 2, 4, 6 of rows 2m and 2m + 1, a pair per 128-bit lane; `t[2m + 1]`
-/// items 1, 3, 5, 7), then 128-bit lanes are regrouped twice: `u` pairs
-/// lanes 0, 2 (`even`) or 1, 3 (`odd`) of two vectors, which gathers
-/// items r and r + 4 of four rows.
+/// inputs `0..8`. Pairs of rows go through the 2 x 2 lane transpose
+/// (`t[2m]` then holds items 0, 2, 4, 6 of rows 2m and 2m + 1, a pair per
+/// 128-bit lane; `t[2m + 1]` items 1, 3, 5, 7), then 128-bit lanes are
+/// regrouped twice: `even` pairs lanes 0, 2 and `odd` lanes 1, 3 of two
+/// vectors, which gathers items r and r + 4 of four rows.
 #[inline]
 #[target_feature(enable = "avx512bw")]
 fn transpose8x8_64(x: [__m512i; 8]) -> [__m512i; 8] {
-    let t = [
-        _mm512_unpacklo_epi64(x[0], x[1]),
-        _mm512_unpackhi_epi64(x[0], x[1]),
-        _mm512_unpacklo_epi64(x[2], x[3]),
-        _mm512_unpackhi_epi64(x[2], x[3]),
-        _mm512_unpacklo_epi64(x[4], x[5]),
-        _mm512_unpackhi_epi64(x[4], x[5]),
-        _mm512_unpacklo_epi64(x[6], x[7]),
-        _mm512_unpackhi_epi64(x[6], x[7]),
-    ];
+    let pair = |m: usize| transpose64([x[2 * m], x[2 * m + 1]]);
+    let (p0, p1, p2, p3) = (pair(0), pair(1), pair(2), pair(3));
+    let t = [p0[0], p0[1], p1[0], p1[1], p2[0], p2[1], p3[0], p3[1]];
     let even = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b10_00_10_00>(a, b);
     let odd = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b11_01_11_01>(a, b);
     let u = [
