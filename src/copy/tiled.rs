@@ -371,13 +371,15 @@ impl Transpose2 {
 }
 
 /// How many neighbouring column blocks a band's tiles run together:
-/// two, so that each destination row gets 128 contiguous bytes at a time
-/// (measured on the Intel machine, three runs each: f32 4096² 0.88 ->
-/// 1.0-1.2 of memcpy, f64 0.6 -> 0.9, u16 0.9 -> 0.95; with 128-bit tiles
-/// only, f64 0.5-0.6 -> 0.7-0.8). Not for bytes, whose staged columns
+/// two, so that each destination row gets 128 contiguous bytes at a time.
+/// Measured on the Intel machine against one block (with the 8 KiB bands
+/// of [`BAND_BYTES`] and, for 8-byte items, the 8 x 8 column tiles, which
+/// together with two blocks took f64 4096² from 0.6 to 0.9 of memcpy):
+/// f32 4096² 0.88 -> 1.0–1.2, u16 0.9 -> 0.95; with the 128-bit tiles
+/// only, f64 0.5–0.6 -> 0.7–0.8. Not for bytes, whose staged columns
 /// already read 64 source rows per block, nor for short source runs,
 /// which are prefetched block by block (the 256³ (2, 1, 0) permutation
-/// went from 0.78 to 0.70).
+/// measured 0.70–0.76 of memcpy with two blocks against 0.74–0.78).
 fn lines_per_block(itemsize: usize, prefetch: bool) -> usize {
     if itemsize == 1 || prefetch { 1 } else { 2 }
 }
