@@ -8,7 +8,9 @@
 //! sequential runs, which the hardware prefetchers follow), and each band
 //! into *line tiles* of `K` destination rows by one 64-byte line
 //! ([`crate::simd::LineTile`]), run two column blocks at a time so that
-//! each destination row receives 128 contiguous bytes at once. Columns
+//! each destination row receives 128 contiguous bytes at once (kernels
+//! may copy whole columns their own way, such as the square tiles of the
+//! 512-bit kernels, which need no prefetching either). Columns
 //! are aligned to the destination's cache lines ([`LineGrid`]; rows a
 //! multiple of 16 but not of 64 bytes apart get grids shifted row by
 //! row), so each tile writes whole lines;
@@ -285,7 +287,7 @@ impl Transpose2 {
                 *s -= low;
             }
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
-            let per_block = lines_per_block(es, prefetch);
+            let per_block = lines_per_block(es, prefetch && !T::square_columns());
             let mut line = 0;
             while line < lines {
                 let n = per_block.min(lines - line);
@@ -335,7 +337,7 @@ impl Transpose2 {
     ) {
         let es = self.itemsize;
         let mut i = rows.first;
-        if EXTRA == 0 && rows.step == T::K && !rows.prefetch {
+        if EXTRA == 0 && rows.step == T::K && (!rows.prefetch || T::square_columns()) {
             let d = self.dst.wrapping_offset(i as isize * self.dst_row + (j * es) as isize);
             let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
             // SAFETY: the tiles of these column blocks, rows i..end in

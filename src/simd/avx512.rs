@@ -16,10 +16,13 @@
 //! has AVX-512BW (detected once, then a cached flag), and the wrapped
 //! kernel otherwise. Rows shifted by whole vectors (destination rows a
 //! multiple of 16 but not of 64 bytes apart) take a second set of blocks
-//! and one `valignq` per row. Large byte transposes go a column at a time
-//! through [`staged_column`], which reads 16 source rows at a time instead
-//! of 64 (on CPUs with AVX2 but not AVX-512BW, through its 256-bit twin in
-//! [`super::avx2`]).
+//! and one `valignq` per row. Whole unshifted columns go faster still:
+//! 4- and 8-byte items through [`square_column`], whose square tiles load
+//! each source line once, whole, and large byte transposes through
+//! [`staged_column`], which reads 16 source rows at a time instead of 64
+//! (on CPUs with AVX2 but not AVX-512BW, through its 256-bit twin in
+//! [`super::avx2`]). The module also holds the 512-bit line copy of the
+//! streaming copies ([`stream_lines`]).
 
 use super::LineTile;
 use core::arch::x86_64::{
@@ -92,6 +95,12 @@ impl<T: LineTile> LineTile for Avx512<T> {
         }
     }
 
+    /// 4- and 8-byte items, on CPUs with AVX-512BW.
+    #[inline(always)]
+    fn square_columns() -> bool {
+        (T::K == 2 || T::K == 4) && available()
+    }
+
     #[inline(always)]
     unsafe fn column<const STREAM: bool>(
         src: *const u8,
@@ -102,11 +111,15 @@ impl<T: LineTile> LineTile for Avx512<T> {
         blocks: usize,
     ) -> usize {
         let k = T::K;
-        if k == 2 && available() {
-            // 8-byte items: whole-line 8 x 8 tiles.
-            // SAFETY: AVX-512BW is present (just checked); the rest is the
-            // caller's contract.
-            return unsafe { square_column8::<STREAM>(src, src_row, dst, dst_row, rows, blocks) };
+        if Self::square_columns() {
+            // SAFETY: AVX-512BW is present (`square_columns`); the rest is
+            // the caller's contract, for items of 16 / K bytes.
+            return unsafe {
+                match k {
+                    2 => square_column::<8, STREAM>(src, src_row, dst, dst_row, rows, blocks),
+                    _ => square_column::<4, STREAM>(src, src_row, dst, dst_row, rows, blocks),
+                }
+            };
         }
         // Large byte transposes: their 64 source rows per column are more
         // streams than the memory system follows at once. (Staged, 2- and
@@ -206,21 +219,26 @@ unsafe fn staged_column<const ES: usize>(
     }
 }
 
-/// A column of 8-byte items in whole-line `8 x 8` tiles, for `blocks`
-/// neighbouring column blocks: each tile loads one 64-byte run of each of
-/// 8 source rows, transposes them in registers and stores 8 whole
-/// destination lines; a row's lines of the blocks are written one after
-/// the other. Returns the rows done (`rows / 8 * 8`). (The 2 x 2 line
-/// tiles read 16 bytes of each source row per tile; measured on the Intel
-/// machine, f64 4096² with two blocks: 0.74 of memcpy tile by tile, 0.9
-/// in these tiles.)
+/// A column of `ES`-byte items (4 or 8) in whole-line square tiles of
+/// `W x W` items (`W = 64 / ES`: 16 x 16 for 4-byte items, 8 x 8 for
+/// 8-byte ones), for `blocks` neighbouring column blocks: each tile loads
+/// one 64-byte run of each of `W` source rows, transposes them in
+/// registers ([`transpose_square`]) and stores `W` whole destination
+/// lines; a row's lines of the blocks are written one after the other.
+/// Returns the rows done (`rows / W * W`).
+///
+/// The line tiles read 16 bytes of each source row per tile; these read
+/// each source line once, whole. Measured on the Intel machine: f64 4096²
+/// (two blocks) 0.74 of memcpy in line tiles, 0.9 in these; 256³
+/// permutations of f32 in a standalone loop, (0, 2, 1) 0.81 -> 1.03–1.15
+/// and (2, 1, 0) 0.77 -> 1.18–1.25 (two blocks, no prefetching needed).
 ///
 /// # Safety
 ///
-/// The CPU has AVX-512BW; the contract of [`LineTile::column`] holds for
-/// `K = 2`.
+/// The CPU has AVX-512BW; `ES` is 4 or 8; the contract of
+/// [`LineTile::column`] holds for `K = 16 / ES`.
 #[target_feature(enable = "avx512bw")]
-unsafe fn square_column8<const STREAM: bool>(
+unsafe fn square_column<const ES: usize, const STREAM: bool>(
     src: *const u8,
     src_row: isize,
     dst: *mut u8,
@@ -228,19 +246,20 @@ unsafe fn square_column8<const STREAM: bool>(
     rows: usize,
     blocks: usize,
 ) -> usize {
-    let tiles = rows / 8;
+    let w = 64 / ES;
+    let tiles = rows / w;
     for t in 0..tiles {
         for b in 0..blocks {
-            let s = src.wrapping_offset((8 * b) as isize * src_row).wrapping_add(64 * t);
-            let d = dst.wrapping_offset((8 * t) as isize * dst_row).wrapping_add(64 * b);
-            let mut x = [_mm512_setzero_si512(); 8];
-            for (c, x) in x.iter_mut().enumerate() {
-                // SAFETY: source row 8b + c, items 8t..8t + 8 (caller).
+            let s = src.wrapping_offset((w * b) as isize * src_row).wrapping_add(64 * t);
+            let d = dst.wrapping_offset((w * t) as isize * dst_row).wrapping_add(64 * b);
+            let mut x = [_mm512_setzero_si512(); 16];
+            for (c, x) in x.iter_mut().enumerate().take(w) {
+                // SAFETY: source row w*b + c, items w*t..w*t + w (caller).
                 *x = unsafe { _mm512_loadu_si512(s.wrapping_offset(c as isize * src_row).cast()) };
             }
-            for (r, line) in transpose8x8_64(x).into_iter().enumerate() {
+            for (r, line) in transpose_square::<ES>(x).into_iter().enumerate().take(w) {
                 let to = d.wrapping_offset(r as isize * dst_row);
-                // SAFETY: destination row 8t + r, items 8b..8b + 8:
+                // SAFETY: destination row w*t + r, items w*b..w*b + w:
                 // writable, and 64-byte aligned when streamed (caller).
                 unsafe {
                     if STREAM {
@@ -252,43 +271,40 @@ unsafe fn square_column8<const STREAM: bool>(
             }
         }
     }
-    tiles * 8
+    tiles * w
 }
 
-/// An `8 x 8` transpose of 64-bit items: output `r` holds item `r` of
-/// inputs `0..8`. Pairs of rows go through the 2 x 2 lane transpose
-/// (`t[2m]` then holds items 0, 2, 4, 6 of rows 2m and 2m + 1, a pair per
-/// 128-bit lane; `t[2m + 1]` items 1, 3, 5, 7), then 128-bit lanes are
-/// regrouped twice: `even` pairs lanes 0, 2 and `odd` lanes 1, 3 of two
-/// vectors, which gathers items r and r + 4 of four rows.
+/// A whole-line square transpose of `W x W` items of `ES` bytes (4 or 8;
+/// `W = 64 / ES` inputs, the rest ignored): output `r` holds item `r` of
+/// inputs `0..W`. Each group of `K = 16 / ES` inputs goes through the
+/// in-lane transpose (`K x K` blocks), after which output `r` of group `g`
+/// holds, in lane `l`, item `lK + r` of the group's rows; destination row
+/// `lK + r` is lane `l` of output `r` of the four groups in turn: a 4 x 4
+/// transpose of 128-bit lanes ([`gather_lines`]).
 #[inline]
 #[target_feature(enable = "avx512bw")]
-fn transpose8x8_64(x: [__m512i; 8]) -> [__m512i; 8] {
-    let pair = |m: usize| transpose64([x[2 * m], x[2 * m + 1]]);
-    let (p0, p1, p2, p3) = (pair(0), pair(1), pair(2), pair(3));
-    let t = [p0[0], p0[1], p1[0], p1[1], p2[0], p2[1], p3[0], p3[1]];
-    let even = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b10_00_10_00>(a, b);
-    let odd = |a: __m512i, b: __m512i| _mm512_shuffle_i64x2::<0b11_01_11_01>(a, b);
-    let u = [
-        even(t[0], t[2]),
-        even(t[1], t[3]),
-        odd(t[0], t[2]),
-        odd(t[1], t[3]),
-        even(t[4], t[6]),
-        even(t[5], t[7]),
-        odd(t[4], t[6]),
-        odd(t[5], t[7]),
-    ];
-    [
-        even(u[0], u[4]),
-        even(u[1], u[5]),
-        even(u[2], u[6]),
-        even(u[3], u[7]),
-        odd(u[0], u[4]),
-        odd(u[1], u[5]),
-        odd(u[2], u[6]),
-        odd(u[3], u[7]),
-    ]
+fn transpose_square<const ES: usize>(x: [__m512i; 16]) -> [__m512i; 16] {
+    let k = 16 / ES;
+    let z = _mm512_setzero_si512();
+    // Plain loops, not closures: a closure does not inherit the target
+    // feature, so it would not inline, and its vectors would go through
+    // memory.
+    let mut groups = [[z; 16]; 4];
+    for (g, out) in groups.iter_mut().enumerate() {
+        let mut rows = [z; 16];
+        for (r, row) in rows.iter_mut().enumerate().take(k) {
+            *row = x[g * k + r];
+        }
+        *out = transpose::<ES>(rows);
+    }
+    let mut y = [z; 16];
+    for r in 0..k {
+        let lines = gather_lines([groups[0][r], groups[1][r], groups[2][r], groups[3][r]]);
+        for (l, line) in lines.into_iter().enumerate() {
+            y[l * k + r] = line;
+        }
+    }
+    y
 }
 
 /// Four quarters (16-byte columns) of the same four lines, each holding

@@ -104,6 +104,14 @@ pub(crate) trait LineTile {
         shift: &[usize],
     );
 
+    /// Whether [`column`](LineTile::column) copies whole columns in square
+    /// tiles that read each source line once (then short source runs need
+    /// no prefetching, and neighbouring column blocks run together).
+    #[inline(always)]
+    fn square_columns() -> bool {
+        false
+    }
+
     /// Transposes a whole column of unshifted line tiles, if this kernel
     /// has a faster way than tile by tile: the tiles of destination rows
     /// `0..n` for some `n <= rows`, with `n` returned (by default 0: the

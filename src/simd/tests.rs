@@ -97,8 +97,9 @@ fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize)
             if itemsize == 1 && STREAM && blocks == 1 && (has_512 || super::avx2::available()) {
                 assert_eq!(done, rows / 64 * 64, "the staged byte column runs whole 64-row blocks");
             }
-            if itemsize == 8 && has_512 {
-                assert_eq!(done, rows / 8 * 8, "8-byte items run in whole 8 x 8 tiles");
+            if (itemsize == 4 || itemsize == 8) && has_512 {
+                let w = 64 / itemsize;
+                assert_eq!(done, rows / w * w, "{itemsize}-byte items run in whole {w} x {w} tiles");
             }
         }
         for r in 0..rows {
