@@ -228,10 +228,11 @@ unsafe fn staged_column<const ES: usize>(
 /// Returns the rows done (`rows / W * W`).
 ///
 /// The line tiles read 16 bytes of each source row per tile; these read
-/// each source line once, whole. Measured on the Intel machine: f64 4096²
-/// (two blocks) 0.74 of memcpy in line tiles, 0.9 in these; 256³
-/// permutations of f32 in a standalone loop, (0, 2, 1) 0.81 -> 1.03–1.15
-/// and (2, 1, 0) 0.77 -> 1.18–1.25 (two blocks, no prefetching needed).
+/// each source line once, whole. Measured on the Intel machine against
+/// line tiles (`examples/compare`, two runs each): f64 4096² (two blocks)
+/// 0.74 of memcpy -> 0.9; 256³ permutations of f32, (0, 2, 1) 0.81 ->
+/// 0.94–0.98 and (2, 1, 0) 0.77 -> 0.91–0.96 (two blocks, and no
+/// prefetching, which line tiles of short runs need).
 ///
 /// # Safety
 ///
