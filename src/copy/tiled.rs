@@ -17,7 +17,10 @@
 //! for large outputs those are written with streaming stores (no read of
 //! the old line), and short source runs are prefetched a column block
 //! ahead. The ragged edges (the columns before each row's first line, the
-//! last columns, the last rows) are copied item by item. Itemsizes other
+//! last columns, the last rows) are copied in register blocks or item by
+//! item, except where rows follow each other in memory: there a row's last
+//! columns and the next row's first ones share a line, which the kernel
+//! may write whole ([`crate::simd::LineTile::seams`]). Itemsizes other
 //! than 1, 2, 4 and 8 are copied item by item in the same band order.
 //! Small transposes skip all this: [`Transpose2::run_small`] uses plain
 //! `K x K` register blocks.
@@ -251,14 +254,38 @@ impl Transpose2 {
             start..(start + lines * w).min(self.cols)
         };
         if grid.period == 1 {
-            // One head and one tail for all rows: in register blocks (item
-            // by item, a misaligned destination's 48-byte byte head was
-            // measured to cost a third of the copy).
+            // One head and one tail for all rows: where the rows follow
+            // each other in memory, the tail of one and the head of the
+            // next share a line, which the kernel may write whole (a
+            // seam); the rest in register blocks (item by item, a
+            // misaligned destination's 48-byte byte head was measured to
+            // cost a third of the copy).
             let b = body(0);
-            // SAFETY: the head and tail columns of rows i0..i1.
+            let tail = self.cols - b.end;
+            let contiguous = self.dst_row == (self.cols * es) as isize && b.start + tail == w;
+            let seams = if stream && contiguous && b.start > 0 && i1 - i0 > 1 {
+                let src_tail = self.src.wrapping_offset((i0 * es) as isize + b.end as isize * self.src_col);
+                let src_head = self.src.wrapping_add((i0 + 1) * es);
+                let dst = self.dst.wrapping_offset(i0 as isize * self.dst_row + (b.end * es) as isize);
+                // SAFETY: seam s joins rows i0 + s and i0 + s + 1 (both in
+                // the band): the tail items of the first and the head items
+                // of the second, a whole line (the rows are one line
+                // multiple long, contiguous, and streamed rows start at a
+                // line), none of them in the body.
+                unsafe { T::seams::<true>(src_tail, src_head, self.src_col, tail, dst, self.dst_row, i1 - i0 - 1) }
+            } else {
+                0
+            };
+            // SAFETY: the head columns of the rows whose head no seam
+            // wrote (i0, and those after the seams), and the tail columns
+            // of the rows whose tail no seam wrote.
             unsafe {
-                self.columns(0, b.start).rows(i0, i1).run_blocks::<T>();
-                self.columns(b.end, self.cols).rows(i0, i1).run_blocks::<T>();
+                let heads = self.columns(0, b.start);
+                if seams > 0 {
+                    heads.rows(i0, i0 + 1).run_blocks::<T>();
+                }
+                heads.rows(i0 + seams.min(1) + seams, i1).run_blocks::<T>();
+                self.columns(b.end, self.cols).rows(i0 + seams, i1).run_blocks::<T>();
             }
         } else {
             for q in 0..grid.period.min(i1 - i0) {

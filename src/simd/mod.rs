@@ -137,6 +137,36 @@ pub(crate) trait LineTile {
         0
     }
 
+    /// Writes the seams of a transpose whose destination rows follow each
+    /// other in memory without starting at cache lines, if this kernel
+    /// can: seam `s` is the 64-byte line at `dst + s*dst_row` that holds
+    /// the last `tail` items of one destination row and the first
+    /// `W - tail` of the next; its first `tail` items are item `s` of the
+    /// source rows `src_tail + c*src_row` (`c < tail`), the others item
+    /// `s` of the source rows `src_head + c*src_row`. Returns how many
+    /// seams `0..n` it wrote (by default none).
+    ///
+    /// # Safety
+    ///
+    /// `0 < tail < W`; for `s < rows` those items are readable and the
+    /// lines writable, the two disjoint; if `STREAM`, every line is 64-byte
+    /// aligned and the caller must [`fence`] before the data is read by
+    /// anyone else.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    unsafe fn seams<const STREAM: bool>(
+        src_tail: *const u8,
+        src_head: *const u8,
+        src_row: isize,
+        tail: usize,
+        dst: *mut u8,
+        dst_row: isize,
+        rows: usize,
+    ) -> usize {
+        let _ = (src_tail, src_head, src_row, tail, dst, dst_row, rows);
+        0
+    }
+
     /// Transposes one `K x K` block (for small copies, which do not have
     /// whole lines): destination row `r` receives item `r` of source rows
     /// `0..K`.

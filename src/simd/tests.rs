@@ -116,12 +116,63 @@ fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize)
     }
 }
 
+/// [`LineTile::seams`], streamed and not: each seam line it says it wrote
+/// holds the tail items from one set of source rows and the head items
+/// from the other, and it wrote nothing else.
+fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
+    let w = T::W;
+    let sizes = if cfg!(miri) { vec![w] } else { vec![1, w - 1, w, 3 * w + 5] };
+    for tail in [1, w / 2, w - 1] {
+        for &rows in &sizes {
+            // Source rows: `tail` for the tails, three unused, then
+            // `w - tail` for the heads, `rows` items each and a gap.
+            // Destination: `rows` lines two lines apart.
+            let src_row = rows * itemsize + 40;
+            let src: Vec<u8> = (0..(w + 3) * src_row).map(|i| (i * 11 + i / 253) as u8).collect();
+            let (src_tail, src_head) = (src.as_ptr(), src.as_ptr().wrapping_add((tail + 3) * src_row));
+            let source_row = |c: usize| if c < tail { c } else { c + 3 };
+            let dst_row = 128;
+            let mut buffer = vec![0u128; (rows * dst_row + 64).div_ceil(16)];
+            let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buffer);
+            let line = (64 - bytes.as_ptr().addr() % 64) % 64;
+            let dst = &mut bytes[line..line + rows * dst_row];
+            // SAFETY: the buffers hold every item of every seam; lines are
+            // aligned; 0 < tail < W.
+            let done = unsafe {
+                T::seams::<STREAM>(src_tail, src_head, src_row as isize, tail, dst.as_mut_ptr(), dst_row as isize, rows)
+            };
+            super::fence();
+            assert!(done <= rows, "itemsize {itemsize}: {done} of {rows} seams");
+            #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+            if std::any::type_name::<T>().contains("Avx512")
+                && (itemsize == 4 || itemsize == 8)
+                && std::arch::is_x86_feature_detected!("avx512bw")
+            {
+                assert_eq!(done, rows / w * w, "{itemsize}-byte seams run in whole square tiles");
+            }
+            for s in 0..rows {
+                for c in 0..dst_row / itemsize {
+                    let to = &dst[s * dst_row + c * itemsize..][..itemsize];
+                    if s < done && c < w {
+                        let from = &src[source_row(c) * src_row + s * itemsize..][..itemsize];
+                        assert_eq!(from, to, "itemsize {itemsize}, tail {tail}, rows {rows}: seam {s}, item {c}");
+                    } else {
+                        assert!(to.iter().all(|&b| b == 0), "itemsize {itemsize}: wrote seam {s}, item {c}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn check<T: LineTile>(itemsize: usize) {
     check_block::<T>(itemsize);
     for blocks in [1, 2] {
         check_column::<T, true>(itemsize, blocks);
         check_column::<T, false>(itemsize, blocks);
     }
+    check_seams::<T, true>(itemsize);
+    check_seams::<T, false>(itemsize);
     // The patterns of rows 48, 32 and 16 bytes past whole lines, one
     // started mid-period, and one no grid makes (not streamed).
     let pattern = |f: fn(usize) -> usize| (0..16).map(f).collect::<Vec<_>>();
