@@ -123,4 +123,11 @@ fn large_copies_use_threads_and_streaming_stores() {
         check_permuted(&shape, itemsize, &[1, 0], &[1, 1], 0);
     }
     check_permuted(&[700, 3000], 4, &[0, 1], &[1, 2], 0);
+    // 3-D permutations whose destination rows are short and (in a fresh
+    // vector) not at lines: seams within each 2-D slice (0, 2, 1), and
+    // between the slices' rows (2, 1, 0), on several threads.
+    for perm in [[0, 2, 1], [2, 1, 0]] {
+        check_permuted(&[96, 64, 256], 4, &perm, &[1, 1, 1], 0);
+        check_permuted(&[48, 64, 256], 8, &perm, &[1, 1, 1], 0);
+    }
 }

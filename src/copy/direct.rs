@@ -132,10 +132,7 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 cols: a.extent,
                 itemsize: es,
                 stream,
-            };
-            let transpose = |dp: *mut u8, sp: *const u8| {
-                // SAFETY: the 2-D slice at an in-range outer index.
-                unsafe { problem(dp, sp).run() };
+                joined: tiled::Joined::NONE,
             };
             if n == 0 {
                 parallel::split(b.extent, tiled::SPLIT_ROWS, parallel, |lo, hi| {
@@ -143,9 +140,20 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                     unsafe { problem(d.get(), s.get()).rows(lo, hi).run() };
                 });
             } else {
+                // When the innermost other dimension continues the
+                // destination rows (its problems' rows follow one another),
+                // its problems run together, joined at their edges.
+                let innermost = rest[n - 1];
+                let joined = innermost.dst == (a.extent * es) as isize;
                 parallel::split(rest[0].extent, 1, parallel, |lo, hi| {
                     let (dims, dp, sp) = cut(&rest, d.get(), s.get(), lo, hi);
-                    for_each_outer(&dims, dp, sp, transpose);
+                    let (outer, count) = if joined { (&dims[..n - 1], dims[n - 1].extent) } else { (&dims[..], 1) };
+                    for_each_outer(outer, dp, sp, |dp, sp| {
+                        // SAFETY: the 2-D slices at in-range outer indices:
+                        // `count` of them along the innermost dimension when
+                        // joined, one otherwise.
+                        unsafe { problem(dp, sp).run_joined(count, innermost.src) };
+                    });
                 });
             }
         }

@@ -282,6 +282,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
                 cols: n1,
                 itemsize: es,
                 stream: false,
+                joined: tiled::Joined::NONE,
             };
             // SAFETY: the n0 x n1 items of both sides (caller's contract).
             unsafe { t.run_small() };

@@ -56,6 +56,7 @@ fn transpose_problem(rows: usize, cols: usize, es: usize, layout: DstRows) -> (P
         cols,
         itemsize: es,
         stream: false,
+        joined: super::tiled::Joined::NONE,
     };
     (p, t)
 }
@@ -184,6 +185,63 @@ fn streamed_runs_at_every_alignment() {
                 dst[..shift].iter().chain(&dst[shift + n..]).all(|&b| b == 0),
                 "{n} bytes at {shift}: wrote outside"
             );
+        }
+    }
+}
+
+/// Transpositions whose innermost other dimension continues the
+/// destination rows (problem p's rows follow problem p - 1's, as in a
+/// (2, 1, 0) permutation of a cube): the problems run joined at their
+/// edges (seams) when the rows are a whole number of lines long. Against
+/// the naive copy, into destinations 0, 4 and 16 bytes past a line,
+/// streamed and not, with nothing written outside the items.
+#[test]
+fn joined_problems_against_the_naive_copy() {
+    let itemsizes: &[usize] = if cfg!(miri) { &[4] } else { &[1, 2, 3, 4, 8] };
+    for &es in itemsizes {
+        let w = 64 / es;
+        let problems = 5;
+        // The first shape is tiled (and its seams leave rows over), the
+        // others are small.
+        let shapes = if cfg!(miri) { vec![(5, 2 * w)] } else { vec![(6 * w + 5, 2 * w), (2 * w, w), (w + 9, w + 3)] };
+        for (shape, (rows, cols)) in shapes.into_iter().enumerate() {
+            // Source [cols][problems][rows], destination [rows][problems][cols].
+            let dims = [
+                Dim { extent: rows, dst: (problems * cols * es) as isize, src: es as isize },
+                Dim { extent: problems, dst: (cols * es) as isize, src: (rows * es) as isize },
+                Dim { extent: cols, dst: es as isize, src: (problems * rows * es) as isize },
+            ];
+            let n = rows * problems * cols * es;
+            let src: Vec<u8> = (0..n).map(|k| (k * 29 + k / 241) as u8).collect();
+            let mut expected = vec![0u8; n];
+            for i in 0..rows {
+                for p in 0..problems {
+                    for j in 0..cols {
+                        let (d, s) = ((i * problems + p) * cols + j, (j * problems + p) * rows + i);
+                        expected[d * es..][..es].copy_from_slice(&src[s * es..][..es]);
+                    }
+                }
+            }
+            let plan = Plan::from_dims(es, &dims);
+            if shape == 0 && !cfg!(miri) {
+                assert!(matches!(plan.strategy, Strategy::Transpose { .. }), "{es}, {rows}x{cols}: {plan:?}");
+            }
+            for misalign in [0, 4, 16] {
+                for copy_bytes in [0, 64 << 20] {
+                    let mut buffer = vec![0u128; (n + 128).div_ceil(16)];
+                    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buffer);
+                    let at = (64 - bytes.as_ptr().addr() % 64) % 64 + misalign;
+                    // SAFETY: `bytes[at..at + n]` holds every destination
+                    // item, `src` every source item.
+                    unsafe {
+                        direct::run(&plan, bytes.as_mut_ptr().add(at), src.as_ptr(), direct::Mode::serial(copy_bytes));
+                    }
+                    crate::simd::fence();
+                    let what = format!("itemsize {es}, {rows}x{problems}x{cols}, {misalign} past a line, {copy_bytes}");
+                    assert!(bytes[at..at + n] == expected[..], "{what}");
+                    assert!(bytes[..at].iter().chain(&bytes[at + n..]).all(|&b| b == 0), "{what}: outside");
+                }
+            }
         }
     }
 }
