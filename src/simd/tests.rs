@@ -121,9 +121,9 @@ fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize)
 /// from the other, and it wrote nothing else.
 fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
     let w = T::W;
-    let sizes = if cfg!(miri) { vec![w] } else { vec![1, w - 1, w, 3 * w + 5] };
+    let sizes = [1, w - 1, w, 3 * w + 5];
     for tail in [1, w / 2, w - 1] {
-        for &rows in &sizes {
+        for rows in sizes {
             // Source rows: `tail` for the tails, three unused, then
             // `w - tail` for the heads, `rows` items each and a gap.
             // Destination: `rows` lines two lines apart.
@@ -167,12 +167,16 @@ fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
 
 fn check<T: LineTile>(itemsize: usize) {
     check_block::<T>(itemsize);
-    for blocks in [1, 2] {
-        check_column::<T, true>(itemsize, blocks);
-        check_column::<T, false>(itemsize, blocks);
+    // Under Miri the portable kernels run, which have neither column
+    // kernels nor seams: one column, to see that it writes nothing.
+    check_column::<T, true>(itemsize, 1);
+    if !cfg!(miri) {
+        check_column::<T, false>(itemsize, 1);
+        check_column::<T, true>(itemsize, 2);
+        check_column::<T, false>(itemsize, 2);
+        check_seams::<T, true>(itemsize);
+        check_seams::<T, false>(itemsize);
     }
-    check_seams::<T, true>(itemsize);
-    check_seams::<T, false>(itemsize);
     // The patterns of rows 48, 32 and 16 bytes past whole lines, one
     // started mid-period, and one no grid makes (not streamed).
     let pattern = |f: fn(usize) -> usize| (0..16).map(f).collect::<Vec<_>>();
