@@ -349,14 +349,27 @@ unsafe fn square_tile<const ES: usize, const STREAM: bool>(inputs: &[*const u8; 
         *x = unsafe { _mm512_loadu_si512(from.cast()) };
     }
     for (r, line) in transpose_square::<ES>(x).into_iter().enumerate().take(w) {
-        let to = dst.wrapping_offset(r as isize * dst_row);
         // SAFETY: 64 writable bytes, aligned when streamed (caller).
-        unsafe {
-            if STREAM {
-                _mm512_stream_si512(to.cast(), line);
-            } else {
-                _mm512_storeu_si512(to.cast(), line);
-            }
+        unsafe { store_line::<STREAM>(dst.wrapping_offset(r as isize * dst_row), line) };
+    }
+}
+
+/// Stores one 64-byte line, with a streaming store if `STREAM`.
+///
+/// # Safety
+///
+/// The CPU has AVX-512BW; `to` is writable for 64 bytes, and 64-byte
+/// aligned if `STREAM` (the caller then fences before the data is read
+/// elsewhere).
+#[inline]
+#[target_feature(enable = "avx512bw")]
+unsafe fn store_line<const STREAM: bool>(to: *mut u8, line: __m512i) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        if STREAM {
+            _mm512_stream_si512(to.cast(), line);
+        } else {
+            _mm512_storeu_si512(to.cast(), line);
         }
     }
 }
@@ -507,13 +520,7 @@ unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
         let to = dst.wrapping_offset(r as isize * dst_row).wrapping_add(first);
         // SAFETY: destination row r, items shift[r]*K.. (64 bytes):
         // writable, and 64-byte aligned when streamed (caller).
-        unsafe {
-            if STREAM {
-                _mm512_stream_si512(to.cast(), line);
-            } else {
-                _mm512_storeu_si512(to.cast(), line);
-            }
-        }
+        unsafe { store_line::<STREAM>(to, line) };
     }
 }
 
