@@ -12,19 +12,20 @@
 //! spills, a quarter of the shuffles. (Measured on the 4096² byte
 //! transpose: see the README's performance section.)
 //!
-//! [`Avx512`] wraps a 128-bit kernel: it runs the 512-bit tile when the CPU
-//! has AVX-512BW (detected once, then a cached flag), and the wrapped
-//! kernel otherwise. Rows shifted by whole vectors (destination rows a
+//! [`Avx512`] wraps a kernel: it runs the 512-bit tile when the CPU has
+//! AVX-512BW (detected once, then a cached flag), and the wrapped kernel
+//! otherwise (the 256-bit column kernels of [`super::avx2`] over the
+//! 128-bit tiles). Rows shifted by whole vectors (destination rows a
 //! multiple of 16 but not of 64 bytes apart) take a second set of blocks
 //! and one `valignq` per row. Whole unshifted columns go faster still:
 //! 4- and 8-byte items through [`square_column`], whose square tiles load
-//! each source line once, whole, and large byte transposes through
-//! [`staged_column`], which reads 16 source rows at a time instead of 64
-//! (on CPUs with AVX2 but not AVX-512BW, through its 256-bit twin in
-//! [`super::avx2`]). The module also holds the 512-bit line copy of the
+//! each source line once, whole ([`super::square`]), and large byte
+//! transposes through [`staged_column`], which reads 16 source rows at a
+//! time instead of 64. The module also holds the 512-bit line copy of the
 //! streaming copies ([`stream_lines`]).
 
 use super::LineTile;
+use super::square::{self, SquareTile};
 use core::arch::x86_64::{
     __m512i, _mm_loadu_si128, _mm512_alignr_epi64, _mm512_castsi128_si512, _mm512_inserti32x4, _mm512_loadu_si512,
     _mm512_setzero_si512, _mm512_shuffle_i64x2, _mm512_storeu_si512, _mm512_stream_si512, _mm512_unpackhi_epi8,
@@ -95,10 +96,11 @@ impl<T: LineTile> LineTile for Avx512<T> {
         }
     }
 
-    /// 4- and 8-byte items, on CPUs with AVX-512BW.
+    /// 4- and 8-byte items, on CPUs with AVX-512BW (or where `T` has
+    /// them).
     #[inline(always)]
     fn square_columns() -> bool {
-        (T::K == 2 || T::K == 4) && available()
+        ((T::K == 2 || T::K == 4) && available()) || T::square_columns()
     }
 
     #[inline(always)]
@@ -111,9 +113,9 @@ impl<T: LineTile> LineTile for Avx512<T> {
         blocks: usize,
     ) -> usize {
         let k = T::K;
-        if Self::square_columns() {
-            // SAFETY: AVX-512BW is present (`square_columns`); the rest is
-            // the caller's contract, for items of 16 / K bytes.
+        if (k == 2 || k == 4) && available() {
+            // SAFETY: AVX-512BW is present (just checked); the rest is the
+            // caller's contract, for items of 16 / K bytes.
             return unsafe {
                 match k {
                     2 => square_column::<8, STREAM>(src, src_row, dst, dst_row, rows, blocks),
@@ -126,10 +128,7 @@ impl<T: LineTile> LineTile for Avx512<T> {
         // 4-byte items were measured no faster: u16 4096² at 0.57 of
         // memcpy against 0.57 tile by tile; f32 0.52 against 0.94.)
         let quads = rows / (4 * k);
-        if k != 16 || !STREAM || quads == 0 || blocks != 1 {
-            return 0;
-        }
-        if available() {
+        if k == 16 && STREAM && quads > 0 && blocks == 1 && available() {
             STAGE.with(|cell| {
                 let mut stage = cell.take();
                 // SAFETY: AVX-512BW is present (just checked); the rows are
@@ -138,14 +137,10 @@ impl<T: LineTile> LineTile for Avx512<T> {
                 unsafe { staged_column::<1>(src, src_row, dst, dst_row, quads, &mut stage) }
                 cell.set(stage);
             });
-        } else if super::avx2::available() {
-            // SAFETY: AVX2 is present (just checked); the rows are as
-            // above.
-            unsafe { super::avx2::byte_column(src, src_row, dst, dst_row, quads) };
-        } else {
-            return 0;
+            return quads * 4 * k;
         }
-        quads * 4 * k
+        // SAFETY: forwarded from the caller.
+        unsafe { T::column::<STREAM>(src, src_row, dst, dst_row, rows, blocks) }
     }
 
     #[inline(always)]
@@ -158,10 +153,11 @@ impl<T: LineTile> LineTile for Avx512<T> {
         dst_row: isize,
         rows: usize,
     ) -> usize {
-        if !Self::square_columns() {
-            return 0;
+        if !((T::K == 2 || T::K == 4) && available()) {
+            // SAFETY: forwarded from the caller.
+            return unsafe { T::seams::<STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) };
         }
-        // SAFETY: AVX-512BW is present (`square_columns`); the rest is the
+        // SAFETY: AVX-512BW is present (just checked); the rest is the
         // caller's contract, for items of 16 / K bytes.
         unsafe {
             match T::K {
@@ -242,20 +238,13 @@ unsafe fn staged_column<const ES: usize>(
     }
 }
 
-/// A column of `ES`-byte items (4 or 8) in whole-line square tiles of
-/// `W x W` items (`W = 64 / ES`: 16 x 16 for 4-byte items, 8 x 8 for
-/// 8-byte ones), for `blocks` neighbouring column blocks: each tile loads
-/// one 64-byte run of each of `W` source rows, transposes them in
-/// registers ([`transpose_square`]) and stores `W` whole destination
-/// lines; a row's lines of the blocks are written one after the other.
-/// Returns the rows done (`rows / W * W`).
+/// [`square::column`] with 512-bit square tiles ([`transpose_square`]).
 ///
-/// The line tiles read 16 bytes of each source row per tile; these read
-/// each source line once, whole. Measured on the Intel machine against
-/// line tiles (`examples/compare`, two runs each): f64 4096² (two blocks)
-/// 0.74 of memcpy -> 0.9; 256³ permutations of f32, (0, 2, 1) 0.81 ->
-/// 0.94–0.98 and (2, 1, 0) 0.77 -> 0.91–0.96 (two blocks, and no
-/// prefetching, which line tiles of short runs need).
+/// Measured on the Intel machine against line tiles (`examples/compare`,
+/// two runs each): f64 4096² (two blocks) 0.74 of memcpy -> 0.9; 256³
+/// permutations of f32, (0, 2, 1) 0.81 -> 0.94–0.98 and (2, 1, 0) 0.77
+/// -> 0.91–0.96 (two blocks, and no prefetching, which line tiles of
+/// short runs need).
 ///
 /// # Safety
 ///
@@ -270,44 +259,16 @@ unsafe fn square_column<const ES: usize, const STREAM: bool>(
     rows: usize,
     blocks: usize,
 ) -> usize {
-    let w = 64 / ES;
-    let tiles = rows / w;
-    for t in 0..tiles {
-        for b in 0..blocks {
-            let s = src.wrapping_offset((w * b) as isize * src_row).wrapping_add(64 * t);
-            let inputs = std::array::from_fn(|c| s.wrapping_offset(c as isize * src_row));
-            let d = dst.wrapping_offset((w * t) as isize * dst_row).wrapping_add(64 * b);
-            // SAFETY: source rows w*b + c, items w*t..w*t + w, and
-            // destination rows w*t + r, items w*b..w*b + w (caller).
-            unsafe { square_tile::<ES, STREAM>(&inputs, d, dst_row) };
-        }
-    }
-    tiles * w
+    // SAFETY: forwarded from the caller; AVX-512BW is present.
+    unsafe { square::column::<Square512, ES, STREAM>(src, src_row, dst, dst_row, rows, blocks) }
 }
 
-/// The seams of a transpose whose destination rows follow each other in
-/// memory but do not start at cache lines: the line that holds the last
-/// `tail` items of destination row `s` and the first `W - tail` of row
-/// `s + 1`, for `s < rows / W * W` (returned). Line `s` is at
-/// `dst + s*dst_row`; its first `tail` items are item `s` of source rows
-/// `src_tail + c*src_row` (`c < tail`), the others item `s` of source
-/// rows `src_head + c*src_row` (`c < W - tail`). Each seam tile is a
-/// square tile whose first `tail` inputs come from one destination row
-/// before the others.
-///
-/// Without seams those lines are written in two parts with plain stores
-/// (each read from memory first, a second time for the second part if it
-/// was evicted in between): measured on the Intel machine, 256³ (0, 2, 1)
-/// into a `Vec` (16 bytes past a line) ran at 0.74–0.80 of memcpy, into a
-/// line-aligned buffer at 1.03–1.07.
+/// [`square::seams`] with 512-bit square tiles.
 ///
 /// # Safety
 ///
-/// The CPU has AVX-512BW; `ES` is 4 or 8 and `0 < tail < W`; for those
-/// seams and items, the sources are readable and the destination lines
-/// writable for `ES` bytes each, the two disjoint; if `STREAM`, each line
-/// is 64-byte aligned and the caller fences before the data is read
-/// elsewhere.
+/// The CPU has AVX-512BW; `ES` is 4 or 8; the contract of
+/// [`LineTile::seams`] holds for `K = 16 / ES`.
 #[target_feature(enable = "avx512bw")]
 unsafe fn seam_column<const ES: usize, const STREAM: bool>(
     src_tail: *const u8,
@@ -318,17 +279,19 @@ unsafe fn seam_column<const ES: usize, const STREAM: bool>(
     dst_row: isize,
     rows: usize,
 ) -> usize {
-    let w = 64 / ES;
-    let tiles = rows / w;
-    for t in 0..tiles {
-        let inputs = std::array::from_fn(|c| {
-            let (base, row) = if c < tail { (src_tail, c) } else { (src_head, c - tail) };
-            base.wrapping_offset(row as isize * src_row).wrapping_add(64 * t)
-        });
-        // SAFETY: seams w*t..w*t + w (caller).
-        unsafe { square_tile::<ES, STREAM>(&inputs, dst.wrapping_offset((w * t) as isize * dst_row), dst_row) };
+    // SAFETY: forwarded from the caller; AVX-512BW is present.
+    unsafe { square::seams::<Square512, ES, STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) }
+}
+
+/// The 512-bit square tile, for the shared loops.
+struct Square512;
+
+impl SquareTile for Square512 {
+    #[inline(always)]
+    unsafe fn tile<const ES: usize, const STREAM: bool>(inputs: &[*const u8; 16], dst: *mut u8, dst_row: isize) {
+        // SAFETY: forwarded from the caller (who has checked AVX-512BW).
+        unsafe { square_tile::<ES, STREAM>(inputs, dst, dst_row) }
     }
-    tiles * w
 }
 
 /// One square tile: loads 64 bytes from each of `inputs[0..W]`, and stores

@@ -19,8 +19,10 @@
 //! x86-64, [`avx512`] wraps the `wide` kernels: on CPUs with AVX-512BW
 //! (detected at run time, so the default build gets them too) a whole line
 //! tile is transposed in 512-bit registers, one store per destination line.
-//! Large byte transposes are staged in four passes ([`avx512`]), with a
-//! 256-bit form for CPUs that have AVX2 but not AVX-512BW ([`avx2`]).
+//! Whole columns of 4- and 8-byte items run in square tiles that read each
+//! source line once ([`square`]), and large byte transposes are staged in
+//! four passes ([`avx512`]); both have 256-bit forms for CPUs that have
+//! AVX2 but not AVX-512BW ([`avx2`]).
 
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx2;
@@ -30,26 +32,30 @@ pub(crate) mod avx512;
 mod lanes;
 #[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
 pub(crate) mod scalar;
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+mod square;
 #[cfg(all(feature = "simd", not(miri)))]
 mod stream;
 #[cfg(all(feature = "simd", not(miri)))]
 pub(crate) mod vector;
 
 /// The micro-kernels the tiled copy uses in this build: `wide`'s, run with
-/// 512-bit vectors where the CPU has AVX-512BW.
+/// 512-bit vectors where the CPU has AVX-512BW, with 256-bit column
+/// kernels where it has AVX2 only.
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod kernels {
+    use super::avx2::Avx2;
     use super::avx512::Avx512;
     use super::vector;
 
     /// 1-byte items.
-    pub(crate) type Tile1 = Avx512<vector::Tile1>;
+    pub(crate) type Tile1 = Avx512<Avx2<vector::Tile1>>;
     /// 2-byte items.
-    pub(crate) type Tile2 = Avx512<vector::Tile2>;
+    pub(crate) type Tile2 = Avx512<Avx2<vector::Tile2>>;
     /// 4-byte items.
-    pub(crate) type Tile4 = Avx512<vector::Tile4>;
+    pub(crate) type Tile4 = Avx512<Avx2<vector::Tile4>>;
     /// 8-byte items.
-    pub(crate) type Tile8 = Avx512<vector::Tile8>;
+    pub(crate) type Tile8 = Avx512<Avx2<vector::Tile8>>;
 }
 
 /// The micro-kernels the tiled copy uses in this build.

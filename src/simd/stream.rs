@@ -39,6 +39,8 @@ pub(crate) unsafe fn stream_copy(dst: *mut u8, src: *const u8, n: usize) {
         #[cfg(target_arch = "x86_64")]
         if super::avx512::has_avx512f() {
             super::avx512::stream_lines(d, s, lines);
+        } else if super::avx2::available() {
+            super::avx2::stream_lines(d, s, lines);
         } else {
             stream_lines(d, s, lines, |d, s| line_128(d, s));
         }
@@ -127,10 +129,10 @@ mod tests {
         }
     }
 
-    /// Both line kernels, whichever one `stream_copy` picks on this CPU.
+    /// Every line kernel, whichever one `stream_copy` picks on this CPU.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn both_line_kernels_copy_lines() {
+    fn every_line_kernel_copies_lines() {
         let len = 2 * STREAMS * PAGE + 64 * 5;
         let src: Vec<u8> = (0..len).map(|k| (k * 7 + k / 4096) as u8).collect();
         let mut dst = vec![0u8; len + 64];
@@ -147,6 +149,13 @@ mod tests {
             assert!(dst[at..at + len] == src[..], "512-bit lines");
         } else {
             eprintln!("skipped: 512-bit streaming lines (no AVX-512F on this CPU)");
+        }
+        if super::super::avx2::available() {
+            dst.fill(0);
+            // SAFETY: as above, on a CPU with AVX2.
+            unsafe { super::super::avx2::stream_lines(dst.as_mut_ptr().add(at), src.as_ptr(), len) };
+            crate::simd::fence();
+            assert!(dst[at..at + len] == src[..], "256-bit lines");
         }
     }
 }

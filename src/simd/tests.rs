@@ -92,12 +92,11 @@ fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize)
         super::fence();
         assert!(done <= rows && done.is_multiple_of(k), "itemsize {itemsize}: {done} of {rows} rows");
         #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
-        if std::any::type_name::<T>().contains("Avx512") {
-            let has_512 = std::arch::is_x86_feature_detected!("avx512bw");
-            if itemsize == 1 && STREAM && blocks == 1 && (has_512 || super::avx2::available()) {
+        {
+            if itemsize == 1 && STREAM && blocks == 1 && wide_columns::<T>() {
                 assert_eq!(done, rows / 64 * 64, "the staged byte column runs whole 64-row blocks");
             }
-            if (itemsize == 4 || itemsize == 8) && has_512 {
+            if square_tiles::<T>(itemsize) {
                 let w = 64 / itemsize;
                 assert_eq!(done, rows / w * w, "{itemsize}-byte items run in whole {w} x {w} tiles");
             }
@@ -144,10 +143,7 @@ fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
             super::fence();
             assert!(done <= rows, "itemsize {itemsize}: {done} of {rows} seams");
             #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
-            if std::any::type_name::<T>().contains("Avx512")
-                && (itemsize == 4 || itemsize == 8)
-                && std::arch::is_x86_feature_detected!("avx512bw")
-            {
+            if square_tiles::<T>(itemsize) {
                 assert_eq!(done, rows / w * w, "{itemsize}-byte seams run in whole square tiles");
             }
             for s in 0..rows {
@@ -163,6 +159,26 @@ fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
             }
         }
     }
+}
+
+// Which wide column kernels `T` runs on this CPU, so that `check_column`
+// and `check_seams` can tell that they ran: 512-bit ones where it has
+// AVX-512BW, 256-bit ones where it has AVX2 (for the wrappers that have
+// them).
+
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+fn wide_columns<T>() -> bool {
+    let name = std::any::type_name::<T>();
+    (name.contains("Avx512") && std::arch::is_x86_feature_detected!("avx512bw"))
+        || (name.contains("Avx2") && super::avx2::available())
+}
+
+/// Square tiles: 4- and 8-byte items at 512 bits, 8-byte ones at 256.
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+fn square_tiles<T>(itemsize: usize) -> bool {
+    let name = std::any::type_name::<T>();
+    ((itemsize == 4 || itemsize == 8) && name.contains("Avx512") && std::arch::is_x86_feature_detected!("avx512bw"))
+        || (itemsize == 8 && name.contains("Avx2") && super::avx2::available())
 }
 
 fn check<T: LineTile>(itemsize: usize) {
@@ -216,7 +232,20 @@ fn vector_kernels_transpose() {
     check::<Tile8>(8);
 }
 
-/// The 256-bit byte column on its own (where the CPU has AVX-512BW, the
+/// The 256-bit column kernels on their own (where the CPU has AVX-512BW,
+/// the dispatched kernels use the 512-bit ones).
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+#[test]
+fn avx2_kernels_transpose() {
+    use super::avx2::Avx2;
+    use super::vector::{Tile1, Tile2, Tile4, Tile8};
+    check::<Avx2<Tile1>>(1);
+    check::<Avx2<Tile2>>(2);
+    check::<Avx2<Tile4>>(4);
+    check::<Avx2<Tile8>>(8);
+}
+
+/// The 256-bit byte column on its own, over several blocks (where the CPU has AVX-512BW, the
 /// dispatched kernels use the 512-bit one).
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 #[test]
