@@ -11,14 +11,20 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(format_parse layout_access slice_chain copy_roundtrip flags_request)
 fi
+log=$(mktemp)
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     echo "== fuzzing $target for ${seconds}s"
+    status=0
     cargo +nightly fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -print_final_stats=1 2>&1 | grep -E "stat::|Done|ERROR|panicked|SUMMARY" || true
-    # libFuzzer exits non-zero on a finding; fail the script then.
-    if ls "artifacts/$target"/crash-* "artifacts/$target"/leak-* "artifacts/$target"/timeout-* >/dev/null 2>&1; then
-        echo "findings in fuzz/artifacts/$target" >&2
+        -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1 || status=$?
+    grep -E "stat::|Done|ERROR|panicked|SUMMARY" "$log" || true
+    # A build failure or a finding (libFuzzer exits non-zero on one) fails
+    # the script.
+    if [ "$status" -ne 0 ] ||
+        ls "artifacts/$target"/crash-* "artifacts/$target"/leak-* "artifacts/$target"/timeout-* >/dev/null 2>&1; then
+        tail -n 60 "$log" >&2
+        echo "fuzz target $target failed (exit $status); findings, if any, in fuzz/artifacts/$target" >&2
         exit 1
     fi
 done
