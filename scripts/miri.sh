@@ -36,3 +36,4 @@ if [ "$status" -ne 0 ]; then
     cat "$log/unit" "$log/integration" >&2
     exit "$status"
 fi
+rm -r "$log"

@@ -1,8 +1,9 @@
-//! 256-bit column kernels, for CPUs with AVX2 but not AVX-512BW (chosen at
-//! run time; [`super::avx512`] runs its 512-bit forms where it can and
-//! this module's otherwise).
+//! 256-bit kernels, for CPUs with AVX2 but not AVX-512BW (chosen at run
+//! time; [`super::avx512`] runs its 512-bit forms where it can and this
+//! module's otherwise).
 //!
-//! [`Avx2`] wraps a 128-bit kernel and adds two column kernels:
+//! [`Avx2`] wraps a 128-bit kernel and adds 256-bit line tiles and two
+//! column kernels:
 //! - square tiles of 8-byte items ([`super::square`]): each 8 x 8 tile
 //!   loads the 32-byte halves of its 8 source lines, one half after the
 //!   other, transposes each half in two 4 x 4 transposes
@@ -22,12 +23,15 @@
 //!   transpose on such a CPU reads its 64 source rows at once, more
 //!   streams than the prefetchers follow.
 //!
-//! Line tiles of 4- and 8-byte items run with the blocks in pairs
+//! Line tiles of 2-, 4- and 8-byte items run with the blocks in pairs
 //! ([`line_tile`]): half the transposes, two stores per line, and rows
 //! shifted by an even number of blocks need no shuffle at all. Measured
 //! with the 512-bit paths switched off on the Intel machine (three runs
-//! each): f32 3000x5000, whose destination rows are shifted by two blocks
-//! every other row, 0.70 -> 0.80 of memcpy; the unshifted cases level.
+//! each), against the 128-bit tiles: f32 3000x5000, whose destination
+//! rows are shifted by two blocks every other row, 0.70 -> 0.80 of memcpy;
+//! u16 4096² 0.67 -> 0.86; the other cases level. (Bytes keep the 128-bit
+//! tiles, under the staged column: a pair of their 16-row blocks would
+//! not fit the 16 registers.)
 //!
 //! [`staged_column`]: super::avx512
 
@@ -56,13 +60,14 @@ impl<T: LineTile> LineTile for Avx2<T> {
         dst_row: isize,
         shift: &[usize],
     ) {
-        if (T::K == 2 || T::K == 4) && available() {
+        if (T::K == 2 || T::K == 4 || T::K == 8) && available() {
             // SAFETY: AVX2 is present (just checked); the rest is the
             // caller's contract, for items of 16 / K bytes.
             unsafe {
                 match T::K {
                     2 => line_tile::<8, STREAM, EXTRA>(src, src_row, dst, dst_row, shift),
-                    _ => line_tile::<4, STREAM, EXTRA>(src, src_row, dst, dst_row, shift),
+                    4 => line_tile::<4, STREAM, EXTRA>(src, src_row, dst, dst_row, shift),
+                    _ => line_tile::<2, STREAM, EXTRA>(src, src_row, dst, dst_row, shift),
                 }
             }
         } else {
@@ -260,7 +265,7 @@ fn transpose_4x4(x: [__m256i; 4]) -> [__m256i; 4] {
     ]
 }
 
-/// One line tile of `ES`-byte items (4 or 8; `K = 16 / ES`), as
+/// One line tile of `ES`-byte items (2, 4 or 8; `K = 16 / ES`), as
 /// [`LineTile::tile`], with the blocks in pairs: vector `r` of pair `p`
 /// holds row `r` of block `2p` in its low lane and of block `2p + 1` in its
 /// high lane, so one in-lane transpose turns two blocks, and a destination
@@ -269,7 +274,7 @@ fn transpose_4x4(x: [__m256i; 4]) -> [__m256i; 4] {
 ///
 /// # Safety
 ///
-/// The CPU has AVX2, `ES` is 4 or 8, and the contract of
+/// The CPU has AVX2, `ES` is 2, 4 or 8, and the contract of
 /// [`LineTile::tile`] holds.
 #[target_feature(enable = "avx2")]
 unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
@@ -282,9 +287,9 @@ unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
     let k = 16 / ES;
     let blocks = 4 + EXTRA;
     let z = _mm256_setzero_si256();
-    let mut pairs = [[z; 4]; 4];
+    let mut pairs = [[z; 8]; 4];
     for (p, pair) in pairs.iter_mut().enumerate().take(blocks.div_ceil(2)) {
-        let mut rows = [z; 4];
+        let mut rows = [z; 8];
         for (r, row) in rows.iter_mut().enumerate().take(k) {
             let at = |b: usize| src.wrapping_offset((b * k + r) as isize * src_row).cast::<__m128i>();
             // SAFETY: source row bK + r, items 0..K, of the tile's blocks
@@ -298,11 +303,16 @@ unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
                 };
             }
         }
-        *pair = if ES == 8 {
-            let t = transpose64([rows[0], rows[1]]);
-            [t[0], t[1], z, z]
-        } else {
-            transpose32(rows)
+        *pair = match ES {
+            8 => {
+                let t = transpose64([rows[0], rows[1]]);
+                [t[0], t[1], z, z, z, z, z, z]
+            }
+            4 => {
+                let t = transpose32([rows[0], rows[1], rows[2], rows[3]]);
+                [t[0], t[1], t[2], t[3], z, z, z, z]
+            }
+            _ => transpose16(rows),
         };
     }
     for r in 0..k {
