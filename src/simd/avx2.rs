@@ -97,8 +97,8 @@ impl<T: LineTile> LineTile for Avx2<T> {
             // caller's contract, for 8-byte items (K = 2).
             return unsafe { square_column::<STREAM>(src, src_row, dst, dst_row, rows, blocks) };
         }
-        let quads = rows / (4 * k);
-        if k == 16 && STREAM && quads > 0 && blocks == 1 && available() {
+        let quads = super::staged_quads::<T, STREAM>(rows, blocks);
+        if quads > 0 && available() {
             // SAFETY: AVX2 is present (just checked); the rows are the
             // caller's, whose destination lines are streamed, so start at
             // lines.
@@ -147,8 +147,8 @@ pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
     // line that the caller's range contains (AVX2 is present).
     unsafe {
         super::stream::stream_lines(dst, src, len, |d, s| {
-            _mm256_stream_si256(d.cast::<__m256i>(), _mm256_loadu_si256(s.cast::<__m256i>()));
-            _mm256_stream_si256(d.wrapping_add(32).cast::<__m256i>(), _mm256_loadu_si256(s.wrapping_add(32).cast()));
+            let halves = [_mm256_loadu_si256(s.cast()), _mm256_loadu_si256(s.wrapping_add(32).cast())];
+            store_line::<true>(d, halves);
         });
     }
 }
@@ -235,15 +235,7 @@ unsafe fn square_tile<const STREAM: bool>(inputs: &[*const u8; 16], dst: *mut u8
             let to = dst.wrapping_offset((4 * j + r) as isize * dst_row);
             // SAFETY: 64 writable bytes at each destination line, aligned
             // when streamed (caller).
-            unsafe {
-                if STREAM {
-                    _mm256_stream_si256(to.cast(), first[r]);
-                    _mm256_stream_si256(to.wrapping_add(32).cast(), second[r]);
-                } else {
-                    _mm256_storeu_si256(to.cast(), first[r]);
-                    _mm256_storeu_si256(to.wrapping_add(32).cast(), second[r]);
-                }
-            }
+            unsafe { store_line::<STREAM>(to, [first[r], second[r]]) };
         }
     }
 }
@@ -326,14 +318,28 @@ unsafe fn line_tile<const ES: usize, const STREAM: bool, const EXTRA: usize>(
         let to = dst.wrapping_offset(r as isize * dst_row).wrapping_add(first * 16);
         // SAFETY: destination row r, items first*K.. (64 bytes): writable,
         // and 64-byte aligned when streamed (caller).
-        unsafe {
-            if STREAM {
-                _mm256_stream_si256(to.cast(), a);
-                _mm256_stream_si256(to.wrapping_add(32).cast(), b);
-            } else {
-                _mm256_storeu_si256(to.cast(), a);
-                _mm256_storeu_si256(to.wrapping_add(32).cast(), b);
-            }
+        unsafe { store_line::<STREAM>(to, [a, b]) };
+    }
+}
+
+/// Stores one 64-byte line as two 32-byte halves, one after the other,
+/// with streaming stores if `STREAM`.
+///
+/// # Safety
+///
+/// The CPU has AVX2; `to` is writable for 64 bytes, and 64-byte aligned if
+/// `STREAM` (the caller then fences before the data is read elsewhere).
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn store_line<const STREAM: bool>(to: *mut u8, halves: [__m256i; 2]) {
+    // SAFETY: as the caller guarantees.
+    unsafe {
+        if STREAM {
+            _mm256_stream_si256(to.cast(), halves[0]);
+            _mm256_stream_si256(to.wrapping_add(32).cast(), halves[1]);
+        } else {
+            _mm256_storeu_si256(to.cast(), halves[0]);
+            _mm256_storeu_si256(to.wrapping_add(32).cast(), halves[1]);
         }
     }
 }
@@ -439,14 +445,11 @@ unsafe fn staged(
                     [_mm256_permute2x128_si256::<0x20>(q0, q1), _mm256_permute2x128_si256::<0x20>(q2, q3)],
                     [_mm256_permute2x128_si256::<0x31>(q0, q1), _mm256_permute2x128_si256::<0x31>(q2, q3)],
                 ];
-                for (l, [first, second]) in lines.into_iter().enumerate() {
+                for (l, halves) in lines.into_iter().enumerate() {
                     let to = dst.wrapping_offset((64 * b + 32 * h + 16 * l + r) as isize * dst_row);
                     // SAFETY: destination row 64b + 32h + 16l + r, columns
                     // 0..64: writable and 64-byte aligned (caller).
-                    unsafe {
-                        _mm256_stream_si256(to.cast(), first);
-                        _mm256_stream_si256(to.wrapping_add(32).cast(), second);
-                    }
+                    unsafe { store_line::<true>(to, halves) };
                 }
             }
         }

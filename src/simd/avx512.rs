@@ -66,6 +66,15 @@ pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
     }
 }
 
+impl<T: LineTile> Avx512<T> {
+    /// Whether this kernel's own square tiles run: 4- and 8-byte items, on
+    /// CPUs with AVX-512BW.
+    #[inline(always)]
+    fn has_square_tiles() -> bool {
+        (T::K == 2 || T::K == 4) && available()
+    }
+}
+
 impl<T: LineTile> LineTile for Avx512<T> {
     const K: usize = T::K;
     const W: usize = T::W;
@@ -100,7 +109,7 @@ impl<T: LineTile> LineTile for Avx512<T> {
     /// them).
     #[inline(always)]
     fn square_columns() -> bool {
-        ((T::K == 2 || T::K == 4) && available()) || T::square_columns()
+        Self::has_square_tiles() || T::square_columns()
     }
 
     #[inline(always)]
@@ -113,7 +122,7 @@ impl<T: LineTile> LineTile for Avx512<T> {
         blocks: usize,
     ) -> usize {
         let k = T::K;
-        if (k == 2 || k == 4) && available() {
+        if Self::has_square_tiles() {
             // SAFETY: AVX-512BW is present (just checked); the rest is the
             // caller's contract, for items of 16 / K bytes.
             return unsafe {
@@ -127,8 +136,8 @@ impl<T: LineTile> LineTile for Avx512<T> {
         // streams than the memory system follows at once. (Staged, 2- and
         // 4-byte items were measured no faster: u16 4096² at 0.57 of
         // memcpy against 0.57 tile by tile; f32 0.52 against 0.94.)
-        let quads = rows / (4 * k);
-        if k == 16 && STREAM && quads > 0 && blocks == 1 && available() {
+        let quads = super::staged_quads::<T, STREAM>(rows, blocks);
+        if quads > 0 && available() {
             STAGE.with(|cell| {
                 let mut stage = cell.take();
                 // SAFETY: AVX-512BW is present (just checked); the rows are
@@ -153,7 +162,7 @@ impl<T: LineTile> LineTile for Avx512<T> {
         dst_row: isize,
         rows: usize,
     ) -> usize {
-        if !((T::K == 2 || T::K == 4) && available()) {
+        if !Self::has_square_tiles() {
             // SAFETY: forwarded from the caller.
             return unsafe { T::seams::<STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) };
         }

@@ -185,6 +185,15 @@ pub(crate) trait LineTile {
     unsafe fn block(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize);
 }
 
+/// The 64-row blocks of a staged byte column (`super::avx512`,
+/// `super::avx2`) in a column of line tiles of `T`: nonzero only for byte
+/// items, streamed, one column block at a time.
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+#[inline(always)]
+fn staged_quads<T: LineTile, const STREAM: bool>(rows: usize, blocks: usize) -> usize {
+    if T::K == 16 && STREAM && blocks == 1 { rows / 64 } else { 0 }
+}
+
 /// Orders streaming stores before later memory operations (a no-op where
 /// streaming stores are not used).
 pub(crate) fn fence() {

@@ -133,29 +133,34 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn every_line_kernel_copies_lines() {
+        use super::super::{avx2, avx512};
         let len = 2 * STREAMS * PAGE + 64 * 5;
         let src: Vec<u8> = (0..len).map(|k| (k * 7 + k / 4096) as u8).collect();
         let mut dst = vec![0u8; len + 64];
         let at = (64 - dst.as_ptr().addr() % 64) % 64;
-        // SAFETY: `dst[at..]` is line-aligned and holds `len` bytes.
-        unsafe { stream_lines(dst.as_mut_ptr().add(at), src.as_ptr(), len, |d, s| line_128(d, s)) };
-        crate::simd::fence();
-        assert!(dst[at..at + len] == src[..], "128-bit lines");
-        if super::super::avx512::has_avx512f() {
-            dst.fill(0);
-            // SAFETY: as above, on a CPU with AVX-512F.
-            unsafe { super::super::avx512::stream_lines(dst.as_mut_ptr().add(at), src.as_ptr(), len) };
-            crate::simd::fence();
-            assert!(dst[at..at + len] == src[..], "512-bit lines");
-        } else {
-            eprintln!("skipped: 512-bit streaming lines (no AVX-512F on this CPU)");
+        /// A line kernel as `stream_lines` takes it: (dst, src, len).
+        type Lines = unsafe fn(*mut u8, *const u8, usize);
+        /// The portable lines, in the same form.
+        unsafe fn lines_128(d: *mut u8, s: *const u8, n: usize) {
+            // SAFETY: forwarded from the caller.
+            unsafe { stream_lines(d, s, n, |d, s| line_128(d, s)) }
         }
-        if super::super::avx2::available() {
+        let kernels: [(&str, bool, Lines); 3] = [
+            ("128-bit", true, lines_128),
+            ("256-bit", avx2::available(), avx2::stream_lines),
+            ("512-bit", avx512::has_avx512f(), avx512::stream_lines),
+        ];
+        for (name, runs, kernel) in kernels {
+            if !runs {
+                eprintln!("skipped: {name} streaming lines (not on this CPU)");
+                continue;
+            }
             dst.fill(0);
-            // SAFETY: as above, on a CPU with AVX2.
-            unsafe { super::super::avx2::stream_lines(dst.as_mut_ptr().add(at), src.as_ptr(), len) };
+            // SAFETY: `dst[at..]` is line-aligned and holds `len` bytes;
+            // the kernel runs only where the CPU has its instructions.
+            unsafe { kernel(dst.as_mut_ptr().add(at), src.as_ptr(), len) };
             crate::simd::fence();
-            assert!(dst[at..at + len] == src[..], "256-bit lines");
+            assert!(dst[at..at + len] == src[..], "{name} lines");
         }
     }
 }
