@@ -26,8 +26,8 @@
 //! `K x K` register blocks.
 
 use super::strided::gather;
-use crate::simd::LineTile;
 use crate::simd::kernels::{Tile1, Tile2, Tile4, Tile8};
+use crate::simd::{Column, LineTile, Seams};
 
 /// Bytes of each source row read per band: long enough for the
 /// prefetchers, short enough that a band's source fits the L2 cache (two
@@ -216,15 +216,15 @@ impl Transpose2 {
             // where problem p's row i ends (aligned: grid.aligned, and the
             // rows' lines are streamed).
             let done = unsafe {
-                T::seams::<true>(
-                    here.src.wrapping_offset(first_tail as isize * self.src_col),
-                    next.src,
-                    self.src_col,
+                T::seams::<true>(Seams {
+                    src_tail: here.src.wrapping_offset(first_tail as isize * self.src_col),
+                    src_head: next.src,
+                    src_row: self.src_col,
                     tail,
-                    here.dst.wrapping_add(first_tail * es),
-                    self.dst_row,
-                    self.rows,
-                )
+                    dst: here.dst.wrapping_add(first_tail * es),
+                    dst_row: self.dst_row,
+                    rows: self.rows,
+                })
             };
             // SAFETY: the edges of the rows the seams did not reach.
             unsafe {
@@ -383,7 +383,17 @@ impl Transpose2 {
                 // of the second, a whole line (the rows are one line
                 // multiple long, contiguous, and streamed rows start at a
                 // line), none of them in the body.
-                unsafe { T::seams::<true>(src_tail, src_head, self.src_col, tail, dst, self.dst_row, i1 - i0 - 1) }
+                unsafe {
+                    T::seams::<true>(Seams {
+                        src_tail,
+                        src_head,
+                        src_row: self.src_col,
+                        tail,
+                        dst,
+                        dst_row: self.dst_row,
+                        rows: i1 - i0 - 1,
+                    })
+                }
             } else {
                 0
             };
@@ -484,7 +494,16 @@ impl Transpose2 {
             let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
             // SAFETY: the tiles of these column blocks, rows i..end in
             // steps of K, unshifted (caller).
-            i += unsafe { T::column::<STREAM>(s, self.src_col, d, self.dst_row, rows.end - i, blocks) };
+            i += unsafe {
+                T::column::<STREAM>(Column {
+                    src: s,
+                    src_row: self.src_col,
+                    dst: d,
+                    dst_row: self.dst_row,
+                    rows: rows.end - i,
+                    blocks,
+                })
+            };
         }
         // The next column blocks' source, `blocks` * W rows further.
         let block_src = (T::W as isize).wrapping_mul(self.src_col);

@@ -35,8 +35,8 @@
 //!
 //! [`staged_column`]: super::avx512
 
-use super::LineTile;
 use super::square::{self, SquareTile};
+use super::{Column, LineTile, Seams};
 use core::arch::x86_64::{
     __m128i, __m256i, _mm_loadu_si128, _mm256_castsi128_si256, _mm256_inserti128_si256, _mm256_loadu_si256,
     _mm256_permute2x128_si256, _mm256_setzero_si256, _mm256_storeu_si256, _mm256_stream_si256, _mm256_unpackhi_epi8,
@@ -83,20 +83,14 @@ impl<T: LineTile> LineTile for Avx2<T> {
     }
 
     #[inline(always)]
-    unsafe fn column<const STREAM: bool>(
-        src: *const u8,
-        src_row: isize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-        blocks: usize,
-    ) -> usize {
+    unsafe fn column<const STREAM: bool>(column: Column) -> usize {
         let k = T::K;
         if Self::square_columns() {
             // SAFETY: AVX2 is present (`square_columns`); the rest is the
             // caller's contract, for 8-byte items (K = 2).
-            return unsafe { square_column::<STREAM>(src, src_row, dst, dst_row, rows, blocks) };
+            return unsafe { square_column::<STREAM>(column) };
         }
+        let Column { src, src_row, dst, dst_row, rows, blocks } = column;
         let quads = super::staged_quads::<T, STREAM>(rows, blocks);
         if quads > 0 && available() {
             // SAFETY: AVX2 is present (just checked); the rows are the
@@ -106,26 +100,18 @@ impl<T: LineTile> LineTile for Avx2<T> {
             return quads * 4 * k;
         }
         // SAFETY: forwarded from the caller.
-        unsafe { T::column::<STREAM>(src, src_row, dst, dst_row, rows, blocks) }
+        unsafe { T::column::<STREAM>(column) }
     }
 
     #[inline(always)]
-    unsafe fn seams<const STREAM: bool>(
-        src_tail: *const u8,
-        src_head: *const u8,
-        src_row: isize,
-        tail: usize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-    ) -> usize {
+    unsafe fn seams<const STREAM: bool>(seams: Seams) -> usize {
         if !Self::square_columns() {
             // SAFETY: forwarded from the caller.
-            return unsafe { T::seams::<STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) };
+            return unsafe { T::seams::<STREAM>(seams) };
         }
         // SAFETY: AVX2 is present (`square_columns`); the rest is the
         // caller's contract, for 8-byte items (K = 2).
-        unsafe { seam_column::<STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) }
+        unsafe { seam_column::<STREAM>(seams) }
     }
 
     #[inline(always)]
@@ -165,16 +151,9 @@ pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
 /// The CPU has AVX2; the contract of [`LineTile::column`] holds for
 /// `K = 2`.
 #[target_feature(enable = "avx2")]
-unsafe fn square_column<const STREAM: bool>(
-    src: *const u8,
-    src_row: isize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-    blocks: usize,
-) -> usize {
+unsafe fn square_column<const STREAM: bool>(column: Column) -> usize {
     // SAFETY: forwarded from the caller; AVX2 is present.
-    unsafe { square::column::<Square256, 8, STREAM>(src, src_row, dst, dst_row, rows, blocks) }
+    unsafe { square::column::<Square256, 8, STREAM>(column) }
 }
 
 /// [`square::seams`] with 256-bit square tiles of 8-byte items.
@@ -184,17 +163,9 @@ unsafe fn square_column<const STREAM: bool>(
 /// The CPU has AVX2; the contract of [`LineTile::seams`] holds for
 /// `K = 2`.
 #[target_feature(enable = "avx2")]
-unsafe fn seam_column<const STREAM: bool>(
-    src_tail: *const u8,
-    src_head: *const u8,
-    src_row: isize,
-    tail: usize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-) -> usize {
+unsafe fn seam_column<const STREAM: bool>(seams: Seams) -> usize {
     // SAFETY: forwarded from the caller; AVX2 is present.
-    unsafe { square::seams::<Square256, 8, STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) }
+    unsafe { square::seams::<Square256, 8, STREAM>(seams) }
 }
 
 /// The 256-bit square tile, for the shared loops (8-byte items only).

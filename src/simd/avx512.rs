@@ -24,8 +24,8 @@
 //! time instead of 64. The module also holds the 512-bit line copy of the
 //! streaming copies ([`stream_lines`]).
 
-use super::LineTile;
 use super::square::{self, SquareTile};
+use super::{Column, LineTile, Seams};
 use core::arch::x86_64::{
     __m512i, _mm_loadu_si128, _mm512_alignr_epi64, _mm512_castsi128_si512, _mm512_inserti32x4, _mm512_loadu_si512,
     _mm512_setzero_si512, _mm512_shuffle_i64x2, _mm512_storeu_si512, _mm512_stream_si512, _mm512_unpackhi_epi8,
@@ -113,25 +113,19 @@ impl<T: LineTile> LineTile for Avx512<T> {
     }
 
     #[inline(always)]
-    unsafe fn column<const STREAM: bool>(
-        src: *const u8,
-        src_row: isize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-        blocks: usize,
-    ) -> usize {
+    unsafe fn column<const STREAM: bool>(column: Column) -> usize {
         let k = T::K;
         if Self::has_square_tiles() {
             // SAFETY: AVX-512BW is present (just checked); the rest is the
             // caller's contract, for items of 16 / K bytes.
             return unsafe {
                 match k {
-                    2 => square_column::<8, STREAM>(src, src_row, dst, dst_row, rows, blocks),
-                    _ => square_column::<4, STREAM>(src, src_row, dst, dst_row, rows, blocks),
+                    2 => square_column::<8, STREAM>(column),
+                    _ => square_column::<4, STREAM>(column),
                 }
             };
         }
+        let Column { src, src_row, dst, dst_row, rows, blocks } = column;
         // Large byte transposes: their 64 source rows per column are more
         // streams than the memory system follows at once. (Staged, 2- and
         // 4-byte items were measured no faster: u16 4096² at 0.57 of
@@ -149,29 +143,21 @@ impl<T: LineTile> LineTile for Avx512<T> {
             return quads * 4 * k;
         }
         // SAFETY: forwarded from the caller.
-        unsafe { T::column::<STREAM>(src, src_row, dst, dst_row, rows, blocks) }
+        unsafe { T::column::<STREAM>(column) }
     }
 
     #[inline(always)]
-    unsafe fn seams<const STREAM: bool>(
-        src_tail: *const u8,
-        src_head: *const u8,
-        src_row: isize,
-        tail: usize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-    ) -> usize {
+    unsafe fn seams<const STREAM: bool>(seams: Seams) -> usize {
         if !Self::has_square_tiles() {
             // SAFETY: forwarded from the caller.
-            return unsafe { T::seams::<STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) };
+            return unsafe { T::seams::<STREAM>(seams) };
         }
         // SAFETY: AVX-512BW is present (just checked); the rest is the
         // caller's contract, for items of 16 / K bytes.
         unsafe {
             match T::K {
-                2 => seam_column::<8, STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows),
-                _ => seam_column::<4, STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows),
+                2 => seam_column::<8, STREAM>(seams),
+                _ => seam_column::<4, STREAM>(seams),
             }
         }
     }
@@ -260,16 +246,9 @@ unsafe fn staged_column<const ES: usize>(
 /// The CPU has AVX-512BW; `ES` is 4 or 8; the contract of
 /// [`LineTile::column`] holds for `K = 16 / ES`.
 #[target_feature(enable = "avx512bw")]
-unsafe fn square_column<const ES: usize, const STREAM: bool>(
-    src: *const u8,
-    src_row: isize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-    blocks: usize,
-) -> usize {
+unsafe fn square_column<const ES: usize, const STREAM: bool>(column: Column) -> usize {
     // SAFETY: forwarded from the caller; AVX-512BW is present.
-    unsafe { square::column::<Square512, ES, STREAM>(src, src_row, dst, dst_row, rows, blocks) }
+    unsafe { square::column::<Square512, ES, STREAM>(column) }
 }
 
 /// [`square::seams`] with 512-bit square tiles.
@@ -279,17 +258,9 @@ unsafe fn square_column<const ES: usize, const STREAM: bool>(
 /// The CPU has AVX-512BW; `ES` is 4 or 8; the contract of
 /// [`LineTile::seams`] holds for `K = 16 / ES`.
 #[target_feature(enable = "avx512bw")]
-unsafe fn seam_column<const ES: usize, const STREAM: bool>(
-    src_tail: *const u8,
-    src_head: *const u8,
-    src_row: isize,
-    tail: usize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-) -> usize {
+unsafe fn seam_column<const ES: usize, const STREAM: bool>(seams: Seams) -> usize {
     // SAFETY: forwarded from the caller; AVX-512BW is present.
-    unsafe { square::seams::<Square512, ES, STREAM>(src_tail, src_head, src_row, tail, dst, dst_row, rows) }
+    unsafe { square::seams::<Square512, ES, STREAM>(seams) }
 }
 
 /// The 512-bit square tile, for the shared loops.

@@ -120,56 +120,33 @@ pub(crate) trait LineTile {
 
     /// Transposes a whole column of unshifted line tiles, if this kernel
     /// has a faster way than tile by tile: the tiles of destination rows
-    /// `0..n` for some `n <= rows`, with `n` returned (by default 0: the
-    /// caller tiles everything), in each of `blocks` neighbouring column
-    /// blocks (block `b` at `src + b*W*src_row`, `dst + b*W*ES`). `rows`
-    /// is a multiple of `K`; `n` is too.
+    /// `0..n` for some `n <= column.rows`, with `n` returned (by default
+    /// 0: the caller tiles everything). `n` is a multiple of `K`.
     ///
     /// # Safety
     ///
-    /// As [`LineTile::tile`] with no shifts, for every tile of rows
-    /// `0..rows` of every block (tile `t` at `src + t*K*ES`,
-    /// `dst + t*K*dst_row`).
+    /// As [`LineTile::tile`] with no shifts, for every tile of `column`
+    /// (see [`Column`]).
     #[inline(always)]
-    unsafe fn column<const STREAM: bool>(
-        src: *const u8,
-        src_row: isize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-        blocks: usize,
-    ) -> usize {
-        let _ = (src, src_row, dst, dst_row, rows, blocks);
+    unsafe fn column<const STREAM: bool>(column: Column) -> usize {
+        let _ = column;
         0
     }
 
     /// Writes the seams of a transpose whose destination rows follow each
     /// other in memory without starting at cache lines, if this kernel
-    /// can: seam `s` is the 64-byte line at `dst + s*dst_row` that holds
-    /// the last `tail` items of one destination row and the first
-    /// `W - tail` of the next; its first `tail` items are item `s` of the
-    /// source rows `src_tail + c*src_row` (`c < tail`), the others item
-    /// `s` of the source rows `src_head + c*src_row`. Returns how many
-    /// seams `0..n` it wrote (by default none).
+    /// can (see [`Seams`]). Returns how many seams `0..n` it wrote (by
+    /// default none).
     ///
     /// # Safety
     ///
-    /// `0 < tail < W`; for `s < rows` those items are readable and the
-    /// lines writable, the two disjoint; if `STREAM`, every line is 64-byte
-    /// aligned and the caller must [`fence`] before the data is read by
-    /// anyone else.
-    #[allow(clippy::too_many_arguments)]
+    /// `0 < seams.tail < W`; for `s < seams.rows` the items of seam `s`
+    /// are readable and its line writable, the two disjoint; if `STREAM`,
+    /// every line is 64-byte aligned and the caller must [`fence`] before
+    /// the data is read by anyone else.
     #[inline(always)]
-    unsafe fn seams<const STREAM: bool>(
-        src_tail: *const u8,
-        src_head: *const u8,
-        src_row: isize,
-        tail: usize,
-        dst: *mut u8,
-        dst_row: isize,
-        rows: usize,
-    ) -> usize {
-        let _ = (src_tail, src_head, src_row, tail, dst, dst_row, rows);
+    unsafe fn seams<const STREAM: bool>(seams: Seams) -> usize {
+        let _ = seams;
         0
     }
 
@@ -183,6 +160,43 @@ pub(crate) trait LineTile {
     /// `dst + r*dst_row + c*ES` writable for `ES` bytes, the two sets
     /// disjoint.
     unsafe fn block(src: *const u8, src_row: isize, dst: *mut u8, dst_row: isize);
+}
+
+/// A column of line tiles for [`LineTile::column`]: destination rows
+/// `0..rows` (a multiple of `K`) of `blocks` neighbouring column blocks.
+/// Block `b` starts at `src + b*W*src_row` and `dst + b*W*ES`; its tile `t`
+/// at `src + t*K*ES` and `dst + t*K*dst_row`.
+#[derive(Clone, Copy, Debug)]
+// Only the x86-64 kernels have whole-column paths that read the fields.
+#[cfg_attr(not(all(feature = "simd", not(miri), target_arch = "x86_64")), allow(dead_code))]
+pub(crate) struct Column {
+    pub(crate) src: *const u8,
+    /// Bytes between source rows (destination columns).
+    pub(crate) src_row: isize,
+    pub(crate) dst: *mut u8,
+    /// Bytes between destination rows.
+    pub(crate) dst_row: isize,
+    pub(crate) rows: usize,
+    pub(crate) blocks: usize,
+}
+
+/// The seam lines of a transpose for [`LineTile::seams`]: seam `s` (for
+/// `s < rows`) is the 64-byte line at `dst + s*dst_row` that holds the
+/// last `tail` items of one destination row and the first `W - tail` of
+/// the next. Its first `tail` items are item `s` of the source rows
+/// `src_tail + c*src_row` (`c < tail`), the others item `s` of the source
+/// rows `src_head + c*src_row`.
+#[derive(Clone, Copy, Debug)]
+// Only the x86-64 kernels have whole-column paths that read the fields.
+#[cfg_attr(not(all(feature = "simd", not(miri), target_arch = "x86_64")), allow(dead_code))]
+pub(crate) struct Seams {
+    pub(crate) src_tail: *const u8,
+    pub(crate) src_head: *const u8,
+    pub(crate) src_row: isize,
+    pub(crate) tail: usize,
+    pub(crate) dst: *mut u8,
+    pub(crate) dst_row: isize,
+    pub(crate) rows: usize,
 }
 
 /// The 64-row blocks of a staged byte column (`super::avx512`,

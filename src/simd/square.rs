@@ -11,6 +11,8 @@
 //! only in the tile ([`SquareTile`]). The loops are always inlined into
 //! the kernels' `#[target_feature]` functions, so the tile inlines too.
 
+use super::{Column, Seams};
+
 /// One square tile at some vector width.
 pub(crate) trait SquareTile {
     /// Loads 64 bytes from each of `inputs[0..W]` and stores destination
@@ -38,14 +40,8 @@ pub(crate) trait SquareTile {
 /// As [`SquareTile::tile`] for every tile: the contract of
 /// [`super::LineTile::column`] for `K = 16 / ES`.
 #[inline(always)]
-pub(crate) unsafe fn column<Q: SquareTile, const ES: usize, const STREAM: bool>(
-    src: *const u8,
-    src_row: isize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-    blocks: usize,
-) -> usize {
+pub(crate) unsafe fn column<Q: SquareTile, const ES: usize, const STREAM: bool>(column: Column) -> usize {
+    let Column { src, src_row, dst, dst_row, rows, blocks } = column;
     let w = 64 / ES;
     let tiles = rows / w;
     for t in 0..tiles {
@@ -78,17 +74,9 @@ pub(crate) unsafe fn column<Q: SquareTile, const ES: usize, const STREAM: bool>(
 ///
 /// As [`SquareTile::tile`] for every seam: the contract of
 /// [`super::LineTile::seams`] for `K = 16 / ES`.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) unsafe fn seams<Q: SquareTile, const ES: usize, const STREAM: bool>(
-    src_tail: *const u8,
-    src_head: *const u8,
-    src_row: isize,
-    tail: usize,
-    dst: *mut u8,
-    dst_row: isize,
-    rows: usize,
-) -> usize {
+pub(crate) unsafe fn seams<Q: SquareTile, const ES: usize, const STREAM: bool>(seams: Seams) -> usize {
+    let Seams { src_tail, src_head, src_row, tail, dst, dst_row, rows } = seams;
     let w = 64 / ES;
     let tiles = rows / w;
     for t in 0..tiles {

@@ -1,7 +1,7 @@
 //! Every line tile against the definition of a transpose, with and
 //! without row shifts and streaming stores.
 
-use super::LineTile;
+use super::{Column, LineTile, Seams};
 
 fn check_one<T: LineTile, const STREAM: bool, const EXTRA: usize>(itemsize: usize, shift: &[usize]) {
     let (k, w) = (T::K, T::W);
@@ -87,7 +87,14 @@ fn check_column<T: LineTile, const STREAM: bool>(itemsize: usize, blocks: usize)
         // SAFETY: the buffers hold every item of every tile; rows start at
         // lines.
         let done = unsafe {
-            T::column::<STREAM>(src.as_ptr(), src_row as isize, dst.as_mut_ptr(), dst_row as isize, rows, blocks)
+            T::column::<STREAM>(Column {
+                src: src.as_ptr(),
+                src_row: src_row as isize,
+                dst: dst.as_mut_ptr(),
+                dst_row: dst_row as isize,
+                rows,
+                blocks,
+            })
         };
         super::fence();
         assert!(done <= rows && done.is_multiple_of(k), "itemsize {itemsize}: {done} of {rows} rows");
@@ -138,7 +145,15 @@ fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
             // SAFETY: the buffers hold every item of every seam; lines are
             // aligned; 0 < tail < W.
             let done = unsafe {
-                T::seams::<STREAM>(src_tail, src_head, src_row as isize, tail, dst.as_mut_ptr(), dst_row as isize, rows)
+                T::seams::<STREAM>(Seams {
+                    src_tail,
+                    src_head,
+                    src_row: src_row as isize,
+                    tail,
+                    dst: dst.as_mut_ptr(),
+                    dst_row: dst_row as isize,
+                    rows,
+                })
             };
             super::fence();
             assert!(done <= rows, "itemsize {itemsize}: {done} of {rows} seams");
