@@ -63,8 +63,9 @@ fn benches(c: &mut Criterion) {
     bench_case(c, &|| cases::gather_step7_fresh(64), &[1]);
     bench_case(c, &|| cases::pil_rows(4096), &both);
     bench_case(c, &|| cases::suboffsets_last(1024), &[1]);
-    bench_case(c, &|| cases::tiny(1000, false), &[1]);
-    bench_case(c, &|| cases::tiny(1000, true), &[1]);
+    bench_case(c, &|| cases::tiny(1000, cases::Tiny::Reused), &[1]);
+    bench_case(c, &|| cases::tiny(1000, cases::Tiny::Made), &[1]);
+    bench_case(c, &|| cases::tiny(1000, cases::Tiny::MadeVsDynamicNdarray), &[1]);
     bench_case(c, &|| cases::fresh_to_vec(64), &both);
 }
 

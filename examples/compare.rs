@@ -175,8 +175,9 @@ fn main() {
         Box::new(|| cases::gather_step7_fresh(64)),
         Box::new(move || cases::pil_rows(big)),
         Box::new(|| cases::suboffsets_last(1024)),
-        Box::new(|| cases::tiny(20000, false)),
-        Box::new(|| cases::tiny(20000, true)),
+        Box::new(|| cases::tiny(20000, cases::Tiny::Reused)),
+        Box::new(|| cases::tiny(20000, cases::Tiny::Made)),
+        Box::new(|| cases::tiny(20000, cases::Tiny::MadeVsDynamicNdarray)),
         Box::new(|| cases::fresh_to_vec(64)),
     ];
     if !quick {
@@ -198,6 +199,7 @@ fn main() {
             Box::new(move || cases::contiguous(if quick { 32 } else { 256 })),
             Box::new(move || cases::transpose_2d::<f32>("f32", big, big, |i| i as f32)),
             Box::new(move || cases::permute_3d(if quick { 128 } else { 256 }, [2, 1, 0])),
+            Box::new(|| cases::fresh_to_vec(64)),
         ];
         for make in &two {
             let case = make();

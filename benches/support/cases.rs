@@ -377,10 +377,23 @@ pub fn suboffsets_last(n: usize) -> Case {
     }
 }
 
+/// How the tiny case makes its views.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tiny {
+    /// The transposed view is made once and copied out `reps` times.
+    Reused,
+    /// Each copy also builds the view and its transpose
+    /// (`from_shape(..).t()`), as ndarray's fixed-rank `ArrayView2` does.
+    Made,
+    /// As `Made`, against ndarray's dynamic-rank `ArrayViewD` (the
+    /// kind of descriptor a memoryview is: its rank is a run-time value).
+    MadeVsDynamicNdarray,
+}
+
 /// An 8x8 f32 transpose copied out, `reps` times per run, against a hand
-/// loop. With `create`, each copy also builds the view and its transpose
-/// (`from_shape(..).t()`); otherwise the transposed view is made once.
-pub fn tiny(reps: usize, create: bool) -> Case {
+/// loop and ndarray, with views made as `how` says.
+pub fn tiny(reps: usize, how: Tiny) -> Case {
+    let create = how != Tiny::Reused;
     let src = data(64, |i| i as f32);
     let mut out = [0f32; 64];
     let mut hand_out = [0f32; 64];
@@ -408,16 +421,34 @@ pub fn tiny(reps: usize, create: bool) -> Case {
         })
     };
     Case {
-        name: format!("tiny 8x8 f32 transpose{}", if create { " (view made each time)" } else { "" }),
+        name: format!(
+            "tiny 8x8 f32 transpose{}",
+            match how {
+                Tiny::Reused => "",
+                Tiny::Made => " (view made each time)",
+                Tiny::MadeVsDynamicNdarray => " (made each time, nd rank dynamic)",
+            }
+        ),
         bytes: 256 * reps,
         memoryview,
-        ndarray_assign: Some(Box::new(move || {
-            for _ in 0..reps {
-                let a = ArrayView::from_shape((8, 8), black_box(&src2)).unwrap();
-                nd_out.assign(&a.t());
-                black_box(&mut nd_out);
-            }
-        })),
+        ndarray_assign: Some(if how == Tiny::MadeVsDynamicNdarray {
+            let mut nd_out = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(&[8, 8]));
+            Box::new(move || {
+                for _ in 0..reps {
+                    let a = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(&[8, 8]), black_box(&src2)).unwrap();
+                    nd_out.assign(&a.t());
+                    black_box(&mut nd_out);
+                }
+            })
+        } else {
+            Box::new(move || {
+                for _ in 0..reps {
+                    let a = ArrayView::from_shape((8, 8), black_box(&src2)).unwrap();
+                    nd_out.assign(&a.t());
+                    black_box(&mut nd_out);
+                }
+            })
+        }),
         ndarray_standard: None,
         reference: Some((
             "hand loop",
@@ -437,6 +468,43 @@ pub fn tiny(reps: usize, create: bool) -> Case {
     }
 }
 
+/// Asks Linux to back the whole 2 MiB pages inside `v`'s spare capacity
+/// with transparent huge pages, as `to_vec` does for large outputs.
+fn advise_huge_pages(v: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE_PAGE: usize = 2 << 20;
+        const MADV_HUGEPAGE: i32 = 14;
+        unsafe extern "C" {
+            fn madvise(addr: *mut u8, len: usize, advice: i32) -> i32;
+        }
+        let base = v.as_mut_ptr();
+        let start = base.addr().next_multiple_of(HUGE_PAGE);
+        let end = (base.addr() + v.capacity()) / HUGE_PAGE * HUGE_PAGE;
+        if end > start {
+            // SAFETY: the range lies inside `v`'s allocation; MADV_HUGEPAGE
+            // changes only how the kernel backs it, never its contents.
+            let _ = unsafe { madvise(base.wrapping_add(start - base.addr()), end - start, MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
+/// The page faults of a fresh `bytes`-byte buffer alone, with `to_vec`'s
+/// huge-page advice: one byte written per 4 KiB page, no copy. A fresh
+/// copy cannot take less than this plus a `memcpy`.
+fn page_faults_only(bytes: usize) -> Op {
+    Box::new(move || {
+        let mut v: Vec<u8> = Vec::with_capacity(bytes);
+        advise_huge_pages(&mut v);
+        for byte in v.spare_capacity_mut().iter_mut().step_by(4096) {
+            byte.write(1);
+        }
+        black_box(&mut v);
+    })
+}
+
 /// `to_vec` of a contiguous `mib` MiB f32 view into a fresh vector.
 pub fn fresh_to_vec(mib: usize) -> Case {
     let n = (mib << 20) / 4;
@@ -453,7 +521,7 @@ pub fn fresh_to_vec(mib: usize) -> Case {
         ndarray_standard: Some(Box::new(move || {
             black_box(ArrayView::from_shape(n, black_box(&src2)).unwrap().to_owned());
         })),
-        reference: None,
+        reference: Some(("page faults alone", page_faults_only(n * 4))),
         memcpy: memcpy_op(n * 4),
     }
 }
