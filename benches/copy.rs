@@ -66,6 +66,7 @@ fn benches(c: &mut Criterion) {
     bench_case(c, &|| cases::tiny(1000, cases::Tiny::Reused), &[1]);
     bench_case(c, &|| cases::tiny(1000, cases::Tiny::Made), &[1]);
     bench_case(c, &|| cases::tiny(1000, cases::Tiny::MadeVsDynamicNdarray), &[1]);
+    bench_case(c, &|| cases::tiny(1000, cases::Tiny::FixedMade), &[1]);
     bench_case(c, &|| cases::fresh_to_vec(64), &both);
 }
 

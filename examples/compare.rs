@@ -178,6 +178,7 @@ fn main() {
         Box::new(|| cases::tiny(20000, cases::Tiny::Reused)),
         Box::new(|| cases::tiny(20000, cases::Tiny::Made)),
         Box::new(|| cases::tiny(20000, cases::Tiny::MadeVsDynamicNdarray)),
+        Box::new(|| cases::tiny(20000, cases::Tiny::FixedMade)),
         Box::new(|| cases::fresh_to_vec(64)),
     ];
     if !quick {

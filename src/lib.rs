@@ -110,7 +110,7 @@ pub use format::{ByteOrder, Element, Format, Value, size_from_format};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
 pub use slice::Slice;
-pub use view::{BufferView, BufferViewMut, Iter, MemoryView, MemoryViewMut};
+pub use view::{BufferView, BufferViewMut, FixedView, Iter, MemoryView, MemoryViewMut};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -1,6 +1,7 @@
 //! Creating, slicing, transposing and indexing direct views of up to eight
 //! dimensions does not touch the allocator (a counting global allocator
-//! proves it). (Indirect views box their suboffset state.)
+//! proves it). (Indirect views box their suboffset state.) Nor do fixed-rank
+//! views, or copying a small one out.
 
 use memoryview::{MemoryView, Slice};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -44,4 +45,22 @@ fn view_operations_do_not_allocate() {
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(after - before, 0, "view operations allocated");
     assert_eq!(total, 100 * 64);
+
+    // Fixed-rank views, and copies out of them. (In the same test: the
+    // counter is global, and tests run on parallel threads.)
+    let data: Vec<u32> = (0..256).collect();
+    let mut out = vec![0u32; 64];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut total = 0u64;
+    for _ in 0..100 {
+        let v = memoryview::FixedView::from_shape(&data, [4, 8, 8]).unwrap();
+        let s = v.slice(&[Slice::from(1..2), Slice::FULL, Slice::from(..).step(-1)]).unwrap();
+        let p = s.permute_axes([2, 0, 1]).unwrap().t();
+        p.copy_to_slice(&mut out, memoryview::Order::C).unwrap();
+        total += u64::from(out[1]) + u64::from(*p.get([7, 0, 0]).unwrap());
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "fixed-view operations allocated");
+    // Item (a, 0, b) of `p` is element 71 + 8a - b: out[1] = 70, p[7, 0, 0] = 127.
+    assert_eq!(total, 100 * (70 + 127));
 }

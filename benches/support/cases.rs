@@ -14,7 +14,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
-use memoryview::{BufferView, Element, Format, Layout, MemoryView, Order, Slice};
+use memoryview::{BufferView, Element, FixedView, Format, Layout, MemoryView, Order, Slice};
 use ndarray::{Array, ArrayView, s};
 use std::hint::black_box;
 
@@ -388,6 +388,9 @@ pub enum Tiny {
     /// As `Made`, against ndarray's dynamic-rank `ArrayViewD` (the
     /// kind of descriptor a memoryview is: its rank is a run-time value).
     MadeVsDynamicNdarray,
+    /// Each copy builds a fixed-rank [`FixedView`] and its transpose,
+    /// against ndarray's fixed-rank `ArrayView2`.
+    FixedMade,
 }
 
 /// An 8x8 f32 transpose copied out, `reps` times per run, against a hand
@@ -401,7 +404,15 @@ pub fn tiny(reps: usize, how: Tiny) -> Case {
     assert!((0..64).all(|k| out[k] == src[(k % 8) * 8 + k / 8]));
     let (src2, src3) = (src.clone(), src.clone());
     let mut nd_out = Array::<f32, _>::zeros((8, 8));
-    let memoryview: Op = if create {
+    let memoryview: Op = if how == Tiny::FixedMade {
+        Box::new(move || {
+            for _ in 0..reps {
+                let v = FixedView::from_shape(black_box(&src), [8, 8]).unwrap();
+                v.t().copy_to_slice(&mut out, Order::C).unwrap();
+                black_box(&mut out);
+            }
+        })
+    } else if create {
         Box::new(move || {
             for _ in 0..reps {
                 let v = MemoryView::from_shape(black_box(&src), &[8, 8]).unwrap();
@@ -427,6 +438,7 @@ pub fn tiny(reps: usize, how: Tiny) -> Case {
                 Tiny::Reused => "",
                 Tiny::Made => " (view made each time)",
                 Tiny::MadeVsDynamicNdarray => " (made each time, nd rank dynamic)",
+                Tiny::FixedMade => " (FixedView made each time)",
             }
         ),
         bytes: 256 * reps,

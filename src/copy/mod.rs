@@ -252,11 +252,40 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         }
         return;
     }
-    let es = layout.itemsize();
+    let direct = Direct { shape: layout.shape(), strides: layout.strides(), itemsize: layout.itemsize() };
+    // SAFETY: forwarded from the caller; the parts are a direct layout's.
+    unsafe { copy_packed_direct(view_ptr, direct, packed, order, side, || layout.has_aliased_items()) }
+}
+
+/// The parts of a direct layout: what a copy of its items needs.
+#[derive(Clone, Copy)]
+struct Direct<'l> {
+    shape: &'l [usize],
+    strides: &'l [isize],
+    itemsize: usize,
+}
+
+/// [`copy_packed`] for a direct view given by its parts. `aliased` says
+/// whether two items of the view share bytes (asked only when threads
+/// would write into the view).
+///
+/// # Safety
+///
+/// As [`copy_packed`]; `direct` satisfies the invariants of a direct
+/// [`Layout`].
+unsafe fn copy_packed_direct(
+    view_ptr: *mut u8,
+    direct: Direct<'_>,
+    packed: *mut u8,
+    order: Order,
+    side: Packed,
+    aliased: impl FnOnce() -> bool,
+) {
+    let Direct { shape, strides, itemsize: es } = direct;
     // The common small cases (one or two dimensions, inside the L1 cache)
     // without the general machinery: the shape is read once, and the
     // loops are built straight from it.
-    let (n0, n1, v0, v1) = match (layout.shape(), layout.strides()) {
+    let (n0, n1, v0, v1) = match (shape, strides) {
         (&[n], &[v]) => (1, n, 0, v),
         (&[n0, n1], &[v0, v1]) => (n0, n1, v0, v1),
         _ => (0, 0, 0, 0),
@@ -266,7 +295,7 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
     if small_bytes != 0 && small_bytes <= SMALL_COPY_BYTES {
         let esi = es as isize;
         let (p0, p1) =
-            if order == Order::F && layout.ndim() == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
+            if order == Order::F && shape.len() == 2 { (esi, esi * n0 as isize) } else { (esi * n1 as isize, esi) };
         let (dst, d0, d1, src, s0, s1) = match side {
             Packed::Dst(_) => (packed, p0, p1, view_ptr.cast_const(), v0, v1),
             Packed::Src => (view_ptr, v0, v1, packed.cast_const(), p0, p1),
@@ -292,15 +321,15 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         }
         return;
     }
-    if layout.is_empty() {
+    if shape.contains(&0) {
         return;
     }
-    let ndim = layout.ndim();
+    let ndim = shape.len();
     let mut dims = DimVec::filled(Dim::default(), ndim);
     // Packed strides: the last (C) or first (F) dimension fastest.
     let mut step = es as isize;
     let mut fill = |k: usize| {
-        let (extent, stride) = (layout.shape()[k], layout.strides()[k]);
+        let (extent, stride) = (shape[k], strides[k]);
         dims[k] = match side {
             Packed::Dst(_) => Dim { extent, dst: step, src: stride },
             Packed::Src => Dim { extent, dst: stride, src: step },
@@ -317,25 +346,26 @@ unsafe fn copy_packed(view_ptr: *mut u8, layout: &Layout, packed: *mut u8, order
         Packed::Dst(_) => (packed, view_ptr.cast_const()),
         Packed::Src => (view_ptr, packed.cast_const()),
     };
-    if layout.nbytes() <= SMALL_COPY_BYTES {
+    // Invariant 2 of `Layout` bounds the product.
+    let nbytes = shape.iter().product::<usize>() * es;
+    if nbytes <= SMALL_COPY_BYTES {
         // Small copies (inside the L1 cache) skip the planner: plain loops
         // in the view's dimension order, the innermost one gathered.
         if let Some((inner, outer)) = dims.split_last() {
             strided::for_each_outer(outer, dst, src, |d, s| {
                 // SAFETY: an inner run of the copy (caller's contract).
-                unsafe { strided::gather(d, inner.dst, s, inner.src, inner.extent, layout.itemsize()) };
+                unsafe { strided::gather(d, inner.dst, s, inner.src, inner.extent, es) };
             });
         } else {
             // SAFETY: the one item of a 0-dimensional view (caller).
-            unsafe { strided::gather(dst, 0, src, 0, 1, layout.itemsize()) };
+            unsafe { strided::gather(dst, 0, src, 0, 1, es) };
         }
         return;
     }
-    let plan = Plan::from_dims(layout.itemsize(), &dims);
+    let plan = Plan::from_dims(es, &dims);
     // Threads may split the destination if its items are disjoint: always
     // for the packed buffer, after a check for a view.
-    let parallel =
-        plan.bytes() >= parallel::PAR_MIN_BYTES && (matches!(side, Packed::Dst(_)) || !layout.has_aliased_items());
+    let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && (matches!(side, Packed::Dst(_)) || !aliased());
     let destination = if let Packed::Dst(destination) = side { destination } else { Destination::Existing };
     // SAFETY: forwarded from the caller; `parallel` only for a destination
     // whose items are disjoint.
@@ -365,6 +395,129 @@ pub(crate) fn copy_to_bytes(src: &RawBuffer, dst: &mut [u8], order: Order) -> Re
         );
     }
     Ok(())
+}
+
+/// A view of a slice by its parts: item (0, …, 0) is element `offset` of
+/// the slice, and `strides` are in bytes (any sign). What
+/// [`crate::FixedView`] holds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SliceView<'v> {
+    pub(crate) offset: usize,
+    pub(crate) shape: &'v [usize],
+    pub(crate) strides: &'v [isize],
+}
+
+impl SliceView<'_> {
+    /// Whether every item is an element of a slice of `len` elements of
+    /// `itemsize` bytes: inside it, and on its grid of elements (strides of
+    /// dimensions with two or more items are multiples of `itemsize`).
+    #[inline]
+    fn fits(&self, len: usize, itemsize: usize) -> bool {
+        if self.shape.contains(&0) {
+            return true;
+        }
+        // Offsets in bytes from the slice's start, of the lowest and the
+        // highest item.
+        let Some(mut low) = self.offset.checked_mul(itemsize).and_then(|o| isize::try_from(o).ok()) else {
+            return false;
+        };
+        let mut high = low;
+        for (&extent, &stride) in self.shape.iter().zip(self.strides) {
+            if extent == 1 {
+                continue;
+            }
+            let Some(reach) = isize::try_from(extent - 1).ok().and_then(|steps| stride.checked_mul(steps)) else {
+                return false;
+            };
+            if !stride.unsigned_abs().is_multiple_of(itemsize) {
+                return false;
+            }
+            let end = if reach < 0 { &mut low } else { &mut high };
+            match end.checked_add(reach) {
+                Some(moved) => *end = moved,
+                None => return false,
+            }
+        }
+        low >= 0 && usize::try_from(high).is_ok_and(|high| high < len.saturating_mul(itemsize))
+    }
+}
+
+/// The items of `view` (a view of `data`) packed into `dst` in `order`.
+///
+/// # Errors
+///
+/// [`ErrorKind::LengthMismatch`] unless `dst` holds one element per item;
+/// [`ErrorKind::OutOfBounds`] if an item lies outside `data`.
+#[inline]
+pub(crate) fn copy_slice_view<T: Copy>(data: &[T], view: SliceView<'_>, dst: &mut [T], order: Order) -> Result<()> {
+    // SAFETY: `MaybeUninit<T>` has the layout of `T`, and the
+    // copy only ever writes `T`s into `dst` (never uninitialized bytes).
+    let dst: &mut [std::mem::MaybeUninit<T>] =
+        unsafe { &mut *(std::ptr::from_mut(dst) as *mut [std::mem::MaybeUninit<T>]) };
+    copy_slice_view_into(data, view, dst, order, Destination::Existing)
+}
+
+/// [`copy_slice_view`] into slots that may be uninitialized, of a
+/// destination of the kind `destination`.
+#[inline]
+fn copy_slice_view_into<T: Copy>(
+    data: &[T],
+    view: SliceView<'_>,
+    dst: &mut [std::mem::MaybeUninit<T>],
+    order: Order,
+    destination: Destination,
+) -> Result<()> {
+    let itemsize = const {
+        assert!(size_of::<T>() > 0, "zero-sized types cannot be view items");
+        size_of::<T>()
+    };
+    let count = view.shape.iter().try_fold(1_usize, |n, &extent| n.checked_mul(extent));
+    if count != Some(dst.len()) {
+        return Err(Error::new(
+            ErrorKind::LengthMismatch,
+            format!("destination holds {} items, the view {:?}", dst.len(), view.shape),
+        ));
+    }
+    if dst.is_empty() {
+        return Ok(());
+    }
+    if !view.fits(data.len(), itemsize) {
+        return Err(Error::new(ErrorKind::OutOfBounds, "the view's items are not elements of its slice"));
+    }
+    let direct = Direct { shape: view.shape, strides: view.strides, itemsize };
+    let order = crate::layout::order::resolve_order(direct.shape, direct.strides, itemsize, order);
+    // Element `offset` exists: the view is not empty and fits.
+    let base = data[view.offset..].as_ptr().cast::<u8>().cast_mut();
+    // SAFETY: every item is an element of `data` (checked: `fits`), read
+    // only; `dst` is an exclusive slice of exactly one element per item
+    // (checked), so it cannot overlap `data`; byte strides of elements of
+    // one slice satisfy a direct layout's invariants (the reach of every
+    // dimension lies inside the slice). Bytes of `T`s copied into `T`s
+    // are `T`s.
+    unsafe { copy_packed_direct(base, direct, dst.as_mut_ptr().cast(), order, Packed::Dst(destination), || true) };
+    Ok(())
+}
+
+/// The items of `view` (a view of `data`) in a fresh vector, packed in
+/// `order`.
+///
+/// # Errors
+///
+/// [`ErrorKind::OutOfBounds`] if an item lies outside `data`;
+/// [`ErrorKind::Overflow`] if the item count does not fit in `usize`.
+pub(crate) fn slice_view_to_vec<T: Copy>(data: &[T], view: SliceView<'_>, order: Order) -> Result<Vec<T>> {
+    let Some(count) = view.shape.iter().try_fold(1_usize, |n, &extent| n.checked_mul(extent)) else {
+        return Err(Error::new(ErrorKind::Overflow, "the view's item count does not fit in usize"));
+    };
+    let mut out: Vec<T> = Vec::with_capacity(count);
+    owned::advise_huge_pages(out.as_mut_ptr().cast(), count.saturating_mul(size_of::<T>()));
+    let spare = &mut out.spare_capacity_mut()[..count];
+    // `MaybeUninit<T>` has the layout of `T`; the copy writes every slot.
+    copy_slice_view_into(data, view, spare, order, Destination::Fresh)?;
+    // SAFETY: `copy_slice_view_into` succeeded, so it wrote all `count`
+    // slots with the bytes of `T`s (elements of `data`).
+    unsafe { out.set_len(count) };
+    Ok(out)
 }
 
 /// `PyBuffer_FromContiguous`: fills `dst` from bytes packed in `order`

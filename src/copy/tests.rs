@@ -245,3 +245,42 @@ fn joined_problems_against_the_naive_copy() {
         }
     }
 }
+
+/// `SliceView::fits` against a brute-force enumeration of the items'
+/// element positions: inside the slice, and on its grid.
+#[test]
+fn slice_view_fits_matches_enumeration() {
+    use super::SliceView;
+    let itemsize = 4_usize;
+    let len = 12_usize;
+    let strides = [-20_isize, -8, -4, -2, 0, 2, 4, 8, 12, 16, isize::MAX / 2];
+    let mut checked = 0;
+    for offset in [0_usize, 1, 5, 11, 12, 13, usize::MAX / 2] {
+        for n0 in 0..4_usize {
+            for n1 in 0..4_usize {
+                for &s0 in &strides {
+                    for &s1 in &strides {
+                        let (shape, st) = ([n0, n1], [s0, s1]);
+                        let view = SliceView { offset, shape: &shape, strides: &st };
+                        // Every item's byte position, in i128 so nothing
+                        // overflows.
+                        let mut ok = true;
+                        for i in 0..n0 {
+                            for j in 0..n1 {
+                                let at = offset as i128 * itemsize as i128
+                                    + i as i128 * i128::from(s0 as i64)
+                                    + j as i128 * i128::from(s1 as i64);
+                                ok &= at >= 0 && at < (len * itemsize) as i128 && at % itemsize as i128 == 0;
+                            }
+                        }
+                        // Strides of extents of 1 are never applied; a
+                        // stride that is never applied may be anything.
+                        assert_eq!(view.fits(len, itemsize), ok, "offset {offset} shape {shape:?} strides {st:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000);
+}

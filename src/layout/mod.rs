@@ -280,11 +280,11 @@ impl Layout {
     /// otherwise (CPython's `tobytes('A')` rule). C and F are returned as
     /// given.
     pub fn resolve_order(&self, order: Order) -> Order {
-        match order {
-            Order::A if !self.is_contiguous(Order::C) && self.is_contiguous(Order::F) => Order::F,
-            Order::A => Order::C,
-            other => other,
+        if self.is_indirect() {
+            // Never contiguous: A means C.
+            return if order == Order::F { Order::F } else { Order::C };
         }
+        order::resolve_order(self.shape(), self.strides(), self.itemsize, order)
     }
 
     /// The lowest and one-past-highest byte offsets, relative to the base

@@ -90,24 +90,37 @@ fn size_overflow() -> Error {
 
 /// `PyBuffer_IsContiguous(view, order)` for a layout (rules 12–15).
 pub(crate) fn is_contiguous(layout: &Layout, order: Order) -> bool {
-    if layout.is_indirect() {
-        return false;
-    }
+    !layout.is_indirect() && parts_contiguous(layout.shape(), layout.strides(), layout.itemsize(), order)
+}
+
+/// [`is_contiguous`] for the parts of a direct layout.
+pub(crate) fn parts_contiguous(shape: &[usize], strides: &[isize], itemsize: usize, order: Order) -> bool {
     match order {
-        Order::C => packed(layout, true),
-        Order::F => packed(layout, false),
-        Order::A => packed(layout, true) || packed(layout, false),
+        Order::C => packed(shape, strides, itemsize, true),
+        Order::F => packed(shape, strides, itemsize, false),
+        Order::A => packed(shape, strides, itemsize, true) || packed(shape, strides, itemsize, false),
+    }
+}
+
+/// The order a copy in `order` packs a direct layout's items in:
+/// [`Order::A`] is Fortran if the layout is Fortran- but not C-contiguous,
+/// C otherwise (`PyBuffer_ToContiguous`'s rule).
+pub(crate) fn resolve_order(shape: &[usize], strides: &[isize], itemsize: usize, order: Order) -> Order {
+    match order {
+        Order::A if !packed(shape, strides, itemsize, true) && packed(shape, strides, itemsize, false) => Order::F,
+        Order::A => Order::C,
+        other => other,
     }
 }
 
 /// The C (`last_fastest`) or Fortran walk: every dimension of extent > 1
 /// must have the stride that packing the faster dimensions gives.
-fn packed(layout: &Layout, last_fastest: bool) -> bool {
-    if layout.is_empty() {
+fn packed(shape: &[usize], strides: &[isize], itemsize: usize, last_fastest: bool) -> bool {
+    if shape.contains(&0) {
         return true;
     }
-    let mut expected = layout.itemsize();
-    let dims = layout.shape().iter().zip(layout.strides());
+    let mut expected = itemsize;
+    let dims = shape.iter().zip(strides);
     let mut check = |(&extent, &stride): (&usize, &isize)| -> bool {
         if extent > 1 && usize::try_from(stride) != Ok(expected) {
             return false;

@@ -12,11 +12,13 @@
 //! Files: [`construct`] (every constructor, including the `unsafe` ones for
 //! foreign memory), [`buffer`] (the untyped API), [`typed`] (the typed API;
 //! it reads items under the typed-view invariant), [`compare`] (equality by
-//! value, CPython's rules).
+//! value, CPython's rules), [`fixed`] ([`FixedView`], a typed view of a
+//! slice with a compile-time rank, for views made in inner loops).
 
 mod buffer;
 mod compare;
 mod construct;
+mod fixed;
 mod typed;
 
 use crate::format::Format;
@@ -25,6 +27,7 @@ use crate::raw::{RawBuffer, RawMut};
 use std::fmt;
 use std::marker::PhantomData;
 
+pub use fixed::FixedView;
 pub use typed::Iter;
 
 /// A read-only view of items in memory, with a run-time format: the
