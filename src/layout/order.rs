@@ -105,6 +105,7 @@ pub(crate) fn parts_contiguous(shape: &[usize], strides: &[isize], itemsize: usi
 /// The order a copy in `order` packs a direct layout's items in:
 /// [`Order::A`] is Fortran if the layout is Fortran- but not C-contiguous,
 /// C otherwise (`PyBuffer_ToContiguous`'s rule).
+#[inline]
 pub(crate) fn resolve_order(shape: &[usize], strides: &[isize], itemsize: usize, order: Order) -> Order {
     match order {
         Order::A if !packed(shape, strides, itemsize, true) && packed(shape, strides, itemsize, false) => Order::F,
