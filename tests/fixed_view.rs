@@ -112,6 +112,20 @@ fn transposed_copy_of_an_8x8_block() {
     }
 }
 
+/// Items before the base item (negative strides) are read through the
+/// whole slice (a pointer from the subslice at the base could not reach
+/// them: Miri checks this one).
+#[test]
+fn reversed_views_read_below_their_base() {
+    let data: Vec<u32> = (0..12).collect();
+    let v = FixedView::from_shape(&data, [3, 4]).unwrap();
+    let back = v.slice(&[Slice::from(..).step(-1), Slice::from(..).step(-1)]).unwrap();
+    assert_eq!(back.to_vec(Order::C), (0..12).rev().collect::<Vec<_>>());
+    let mut out = [0u32; 12];
+    back.t().copy_to_slice(&mut out, Order::F).unwrap();
+    assert_eq!(out.to_vec(), (0..12).rev().collect::<Vec<_>>());
+}
+
 #[test]
 fn any_order_keeps_the_stored_order() {
     let data: Vec<u16> = (0..12).collect();

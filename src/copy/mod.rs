@@ -486,8 +486,11 @@ fn copy_slice_view_into<T: Copy>(
     }
     let direct = Direct { shape: view.shape, strides: view.strides, itemsize };
     let order = crate::layout::order::resolve_order(direct.shape, direct.strides, itemsize, order);
-    // Element `offset` exists: the view is not empty and fits.
-    let base = data[view.offset..].as_ptr().cast::<u8>().cast_mut();
+    // From the whole slice's pointer: items may lie before element
+    // `offset` (negative strides), and a pointer taken from a subslice
+    // could not reach them. (Element `offset` exists: the view is not
+    // empty and fits.)
+    let base = data.as_ptr().wrapping_add(view.offset).cast::<u8>().cast_mut();
     // SAFETY: every item is an element of `data` (checked: `fits`), read
     // only; `dst` is an exclusive slice of exactly one element per item
     // (checked), so it cannot overlap `data`; byte strides of elements of
