@@ -67,7 +67,8 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     /// # Errors
     ///
     /// [`ErrorKind::ShapeMismatch`] unless the extents multiply to
-    /// `data.len()`.
+    /// `data.len()`; [`ErrorKind::Overflow`] if an extent exceeds
+    /// `isize::MAX`.
     ///
     /// # Examples
     ///
@@ -131,6 +132,16 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     }
 
     /// The number of items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{FixedView, Slice};
+    ///
+    /// let data = [0i16; 12];
+    /// let v = FixedView::from_shape(&data, [3, 4]).unwrap();
+    /// assert_eq!(v.slice(&[Slice::from(1..), Slice::from(..).step(3)]).unwrap().len(), 4);
+    /// ```
     #[inline]
     pub fn len(&self) -> usize {
         // At most `data.len()` (invariant) unless an extent is zero.
@@ -158,6 +169,17 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     }
 
     /// The transpose: dimensions in reverse order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::FixedView;
+    ///
+    /// let data = [1u8, 2, 3, 4, 5, 6];
+    /// let t = FixedView::from_shape(&data, [2, 3]).unwrap().t();
+    /// assert_eq!(t.shape(), [3, 2]);
+    /// assert_eq!(t.get([2, 0]), Some(&3));
+    /// ```
     #[inline]
     #[must_use]
     pub fn t(&self) -> FixedView<'a, T, N> {
@@ -252,6 +274,19 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     /// # Errors
     ///
     /// [`ErrorKind::LengthMismatch`] unless `dst.len() == len()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{FixedView, Order};
+    ///
+    /// let data = [1u32, 2, 3, 4, 5, 6];
+    /// let v = FixedView::from_shape(&data, [2, 3]).unwrap();
+    /// let mut out = [0u32; 6];
+    /// v.copy_to_slice(&mut out, Order::F).unwrap();
+    /// assert_eq!(out, [1, 4, 2, 5, 3, 6]);
+    /// assert!(v.copy_to_slice(&mut out[..5], Order::C).is_err());
+    /// ```
     #[inline]
     pub fn copy_to_slice(&self, dst: &mut [T], order: Order) -> Result<()> {
         copy::copy_slice_view(self.data, self.parts(&self.strides()), dst, order)
@@ -259,6 +294,16 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
 
     /// The items in a new vector, packed in `order` (as
     /// [`copy_to_slice`](FixedView::copy_to_slice)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{FixedView, Order};
+    ///
+    /// let data = [1.0f32, 2.0, 3.0, 4.0];
+    /// let v = FixedView::from_shape(&data, [2, 2]).unwrap();
+    /// assert_eq!(v.t().to_vec(Order::C), [1.0, 3.0, 2.0, 4.0]);
+    /// ```
     pub fn to_vec(&self, order: Order) -> Vec<T> {
         copy::slice_view_to_vec(self.data, self.parts(&self.strides()), order)
             .expect("a FixedView's items lie inside its slice and number at most its length")
