@@ -9,7 +9,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(format_parse layout_access slice_chain copy_roundtrip flags_request)
+    targets=(format_parse layout_access slice_chain fixed_chain copy_roundtrip flags_request)
 fi
 log=$(mktemp)
 for target in "${targets[@]}"; do

@@ -53,7 +53,8 @@ fuzz_target!(|data: &[u8]| {
     for k in 0..count {
         let mut rest = k;
         let mut at = offset as isize;
-        let dims_in_order: Vec<usize> = if resolved == Order::F { (0..ndim).collect() } else { (0..ndim).rev().collect() };
+        let dims_in_order: Vec<usize> =
+            if resolved == Order::F { (0..ndim).collect() } else { (0..ndim).rev().collect() };
         for d in dims_in_order {
             let i = rest % shape[d];
             rest /= shape[d];

@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
         strides[slowest] *= 3;
     }
     let layout = Layout::new(&shape, &strides, 2).unwrap();
-    let want = flags_model::decide(bits, !writable, layout.is_contiguous(Order::C), layout.is_contiguous(Order::F), false);
+    let want =
+        flags_model::decide(bits, !writable, layout.is_contiguous(Order::C), layout.is_contiguous(Order::F), false);
     let Some((low, high)) = layout.byte_range().or(Some((0, 0))) else { return };
     let mut buffer = vec![0u8; (high - low) as usize + 2];
     let offset = (-low) as usize;
@@ -36,10 +37,12 @@ fuzz_target!(|data: &[u8]| {
     let fields = |format: bool, nd: usize, shape: bool, strides: bool| (format, nd, shape, strides);
     let got = if writable {
         let mut view = BufferViewMut::new(&mut buffer, layout.clone(), offset, Format::parse("h").unwrap()).unwrap();
-        view.get_buffer_mut(flags).map(|e| fields(e.format().is_some(), e.ndim(), e.shape().is_some(), e.strides().is_some()))
+        view.get_buffer_mut(flags)
+            .map(|e| fields(e.format().is_some(), e.ndim(), e.shape().is_some(), e.strides().is_some()))
     } else {
         let view = BufferView::new(&buffer, layout.clone(), offset, Format::parse("h").unwrap()).unwrap();
-        view.get_buffer(flags).map(|e| fields(e.format().is_some(), e.ndim(), e.shape().is_some(), e.strides().is_some()))
+        view.get_buffer(flags)
+            .map(|e| fields(e.format().is_some(), e.ndim(), e.shape().is_some(), e.strides().is_some()))
     };
     match (want, got) {
         (Ok((format, nd, strided)), Ok(g)) => {
