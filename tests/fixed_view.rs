@@ -28,24 +28,6 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// The same operation on the view under test.
-fn apply<'a>(view: FixedView<'a, u32, 3>, op: Op) -> FixedView<'a, u32, 3> {
-    match op {
-        Op::Slice(axis, start, stop, step) => {
-            let mut slices = [Slice::FULL; 3];
-            slices[axis] = Slice::new(start, stop, Some(step));
-            view.slice(&slices).unwrap()
-        }
-        Op::T => view.t(),
-        Op::Swap(a, b) => {
-            let mut axes = [0, 1, 2];
-            axes.swap(a, b);
-            view.permute_axes(axes).unwrap()
-        }
-        Op::Index(..) => unreachable!("a fixed view keeps its rank"),
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
 
@@ -58,7 +40,7 @@ proptest! {
         let c_strides = vec![4 * (shape[1].max(1) * shape[2].max(1)) as isize, 4 * shape[2].max(1) as isize, 4];
         let mut model = Model { shape: shape.to_vec(), strides: c_strides, offset: 0 };
         for op in ops {
-            view = apply(view, op);
+            view = op.on_fixed_view(&view).unwrap();
             model = model.apply(op).unwrap();
             prop_assert_eq!(view.shape().to_vec(), model.shape.clone());
         }

@@ -8,7 +8,7 @@ mod chain_model;
 
 use chain_model::{Model, Op};
 use libfuzzer_sys::fuzz_target;
-use memoryview::{FixedView, Order, Slice};
+use memoryview::{FixedView, Order};
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 3 {
@@ -35,20 +35,7 @@ fuzz_target!(|data: &[u8]| {
             1 => Op::T,
             _ => Op::Swap(axis, usize::from(b % 3)),
         };
-        view = match op {
-            Op::Slice(axis, start, stop, step) => {
-                let mut slices = [Slice::FULL; 3];
-                slices[axis] = Slice::new(start, stop, Some(step));
-                view.slice(&slices).unwrap()
-            }
-            Op::T => view.t(),
-            Op::Swap(x, y) => {
-                let mut axes = [0, 1, 2];
-                axes.swap(x, y);
-                view.permute_axes(axes).unwrap()
-            }
-            Op::Index(..) => unreachable!(),
-        };
+        view = op.on_fixed_view(&view).unwrap();
         model = model.apply(op).unwrap();
         assert_eq!(view.shape().to_vec(), model.shape);
         let item = |o: isize| {

@@ -413,32 +413,21 @@ impl SliceView<'_> {
     /// dimensions with two or more items are multiples of `itemsize`).
     #[inline]
     fn fits(&self, len: usize, itemsize: usize) -> bool {
-        if self.shape.contains(&0) {
-            return true;
-        }
-        // Offsets in bytes from the slice's start, of the lowest and the
-        // highest item.
-        let Some(mut low) = self.offset.checked_mul(itemsize).and_then(|o| isize::try_from(o).ok()) else {
-            return false;
+        let Some((low, high)) = crate::layout::check::parts_byte_range(self.shape, self.strides, itemsize) else {
+            return true; // no items
         };
-        let mut high = low;
-        for (&extent, &stride) in self.shape.iter().zip(self.strides) {
-            if extent == 1 {
-                continue;
-            }
-            let Some(reach) = isize::try_from(extent - 1).ok().and_then(|steps| stride.checked_mul(steps)) else {
-                return false;
-            };
-            if !stride.unsigned_abs().is_multiple_of(itemsize) {
-                return false;
-            }
-            let end = if reach < 0 { &mut low } else { &mut high };
-            match end.checked_add(reach) {
-                Some(moved) => *end = moved,
-                None => return false,
-            }
-        }
-        low >= 0 && usize::try_from(high).is_ok_and(|high| high < len.saturating_mul(itemsize))
+        let on_grid = self
+            .shape
+            .iter()
+            .zip(self.strides)
+            .all(|(&extent, &stride)| extent == 1 || stride.unsigned_abs().is_multiple_of(itemsize));
+        // The base item's byte offset in the slice, then the range from it.
+        let base = self.offset.checked_mul(itemsize).and_then(|o| isize::try_from(o).ok());
+        let range = base.and_then(|base| Some((base.checked_add(low)?, base.checked_add(high)?)));
+        on_grid
+            && range.is_some_and(|(low, high)| {
+                low >= 0 && usize::try_from(high).is_ok_and(|high| high <= len.saturating_mul(itemsize))
+            })
     }
 }
 

@@ -75,14 +75,24 @@ pub(crate) fn validate_parts(
 
 /// Lowest and one-past-highest byte offset of a direct, non-empty layout.
 pub(crate) fn byte_range(layout: &Layout) -> Option<(isize, isize)> {
-    if layout.is_indirect() || layout.is_empty() {
+    if layout.is_indirect() {
         return None;
     }
-    // Invariant 3: the total span fits in isize, so none of these overflow;
-    // saturating arithmetic only keeps the lint honest.
+    parts_byte_range(layout.shape(), layout.strides(), layout.itemsize())
+}
+
+/// [`byte_range`] for the parts of a direct layout; `None` if it is empty.
+///
+/// For a valid layout (invariant 3) nothing here overflows. For parts not
+/// yet checked, the arithmetic saturates, which only widens the range: a
+/// bounds test on the result can refuse too much, never too little.
+pub(crate) fn parts_byte_range(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, isize)> {
+    if shape.contains(&0) {
+        return None;
+    }
     let mut low: isize = 0;
-    let mut high = isize::try_from(layout.itemsize()).unwrap_or(isize::MAX);
-    for (&extent, &stride) in layout.shape().iter().zip(layout.strides()) {
+    let mut high = isize::try_from(itemsize).unwrap_or(isize::MAX);
+    for (&extent, &stride) in shape.iter().zip(strides) {
         let steps = isize::try_from(extent.saturating_sub(1)).unwrap_or(isize::MAX);
         let reach = stride.saturating_mul(steps);
         if reach < 0 {

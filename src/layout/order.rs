@@ -68,7 +68,12 @@ pub(crate) fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order)
 /// the caller words the one error, out of line, so that this loop stays
 /// small enough to run inline when views are made in inner loops.
 #[inline]
-fn fill_contiguous_strides(strides: &mut [isize], shape: &[usize], itemsize: usize, order: Order) -> Option<()> {
+pub(crate) fn fill_contiguous_strides(
+    strides: &mut [isize],
+    shape: &[usize],
+    itemsize: usize,
+    order: Order,
+) -> Option<()> {
     let mut step = isize::try_from(itemsize).ok()?;
     let mut assign = |slot: &mut isize, extent: usize| -> Option<()> {
         *slot = step;

@@ -87,21 +87,18 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
         if shape.iter().any(|&extent| isize::try_from(extent).is_err()) {
             return Err(Error::new(ErrorKind::Overflow, format!("an extent of {shape:?} exceeds isize::MAX")));
         }
-        let mut strides = [0_isize; N];
-        // `step` counts extents of 0 as 1, as `Layout::contiguous` does, so
-        // that the strides of an empty view stay meaningful.
-        let (mut step, mut count) = (1_usize, 1_usize);
-        for (stride, &extent) in strides.iter_mut().zip(&shape).rev() {
-            // For a shape that matches a non-empty slice, `step` never
-            // exceeds the slice's length, so it fits; otherwise the strides
-            // are never used to reach an item.
-            *stride = isize::try_from(step).unwrap_or(isize::MAX);
-            step = step.saturating_mul(extent.max(1));
-            count = count.saturating_mul(extent);
-        }
+        // Saturating: a product past usize::MAX is no slice's length, but a
+        // later extent of 0 still makes the view empty.
+        let count = shape.iter().fold(1_usize, |n, &extent| n.saturating_mul(extent));
         if count != data.len() {
             return Err(shape_mismatch(data.len(), &shape));
         }
+        // Element strides of a C array, extents of 0 counted as 1 (as in
+        // `Layout::contiguous`). They cannot overflow for a non-empty view
+        // (their product is `data.len()`); for an empty one whose padded
+        // size would, the strides left unset reach no item.
+        let mut strides = [0_isize; N];
+        let _ = crate::layout::order::fill_contiguous_strides(&mut strides, &shape, 1, Order::C);
         Ok(FixedView { data, offset: 0, shape, strides })
     }
 

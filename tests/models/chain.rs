@@ -42,6 +42,30 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The same operation on a fixed-rank view. Its rank cannot change, so
+    /// chains for it hold no `Index`; axes must be below `N`.
+    pub fn on_fixed_view<'a, T: memoryview::Element, const N: usize>(
+        self,
+        view: &memoryview::FixedView<'a, T, N>,
+    ) -> memoryview::Result<memoryview::FixedView<'a, T, N>> {
+        match self {
+            Op::Slice(axis, start, stop, step) => {
+                let mut slices = [memoryview::Slice::FULL; N];
+                slices[axis] = memoryview::Slice::new(start, stop, Some(step));
+                view.slice(&slices)
+            }
+            Op::T => Ok(view.t()),
+            Op::Swap(a, b) => {
+                let mut axes: [usize; N] = std::array::from_fn(|i| i);
+                axes.swap(a, b);
+                view.permute_axes(axes)
+            }
+            Op::Index(..) => panic!("a fixed view keeps its rank: no Index in its chains"),
+        }
+    }
+}
+
 /// Python's `range(n)[start:stop:step]` by stepping.
 pub fn python_range(n: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> Vec<usize> {
     let n = n as isize;
