@@ -201,3 +201,122 @@ fn buffer_info_garbage() {
     let null = unsafe { BufferView::from_raw_parts(std::ptr::null(), Layout::scalar(1).unwrap(), Format::bytes()) };
     assert_eq!(null.unwrap_err().kind(), ErrorKind::InvalidLayout);
 }
+
+/// Formats nested deeper than `format::MAX_NESTING` are refused with an
+/// error, at every depth up to a million, instead of overflowing the stack
+/// (the parser, and everything that walks a parsed format, recurse on the
+/// nesting). Runs on a small thread, so that a regression fails loudly.
+#[test]
+fn deeply_nested_formats_are_refused() {
+    let run = || {
+        let limit = memoryview::format::MAX_NESTING;
+        let nested = |n: usize| format!("{}d{}", "T{".repeat(n), "}".repeat(n));
+        let at_limit = Format::parse(&nested(limit)).unwrap();
+        assert_eq!(at_limit.itemsize(), 8);
+        assert!(at_limit.decode(&1.5f64.to_ne_bytes()).is_ok());
+        for n in [limit + 1, 1000, 100_000, 1_000_000] {
+            let err = Format::parse(&nested(n)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidFormat, "depth {n}");
+            assert!(err.to_string().contains("nested"), "{err}");
+            // Unclosed records are refused the same way.
+            assert_eq!(Format::parse(&"T{".repeat(n)).unwrap_err().kind(), ErrorKind::InvalidFormat);
+        }
+        // A foreign format reaches the same parser through a Py_buffer.
+        let text = std::ffi::CString::new(nested(100_000)).unwrap();
+        let data = [0u8; 8];
+        let info = BufferInfo {
+            buf: data.as_ptr().cast_mut().cast(),
+            len: 8,
+            itemsize: 8,
+            ndim: 0,
+            format: text.as_ptr().cast_mut(),
+            ..Default::default()
+        };
+        // SAFETY: `buf` holds the one 8-byte item; the format is NUL-terminated.
+        let view = unsafe { BufferView::from_buffer_info(&info) }.unwrap();
+        assert_eq!(view.format().error().unwrap().kind(), ErrorKind::InvalidFormat);
+        assert_eq!(view.to_list().unwrap_err().kind(), ErrorKind::InvalidFormat);
+    };
+    std::thread::Builder::new().stack_size(64 * 1024).spawn(run).unwrap().join().unwrap();
+}
+
+/// An extent-1 dimension may carry any stride, `isize::MIN` included (it is
+/// never stepped); every operation must treat it so, without overflow.
+#[test]
+fn most_negative_stride_on_an_extent_one_dimension() {
+    let data: Vec<u8> = (0..6).collect();
+    for (shape, strides) in [(&[1, 6][..], &[isize::MIN, 1][..]), (&[6, 1], &[1, isize::MIN]), (&[1], &[isize::MIN])] {
+        let layout = Layout::new(shape, strides, 1).unwrap();
+        let v = BufferView::new(&data, layout.clone(), 0, Format::bytes()).unwrap();
+        let n = v.len();
+        assert_eq!(v.to_bytes(Order::C), &data[..n]);
+        assert_eq!(v.to_bytes(Order::F), &data[..n]);
+        assert_eq!(v.t().to_bytes(Order::C), &data[..n]);
+        assert!(v.to_list().is_ok());
+        assert!(v == v.clone());
+        assert_eq!(v.typed::<u8>().unwrap().to_vec(Order::C), &data[..n]);
+        assert_eq!(v.typed::<u8>().unwrap().iter().count(), n);
+        let mut out = vec![0u8; 6];
+        let mut m = BufferViewMut::new(&mut out, layout, 0, Format::bytes()).unwrap();
+        m.copy_from_bytes(&data[..n], Order::C).unwrap();
+        m.assign(&v).unwrap();
+        assert_eq!(&out[..n], &data[..n]);
+    }
+}
+
+/// A result too large to build is an `Error`, not a capacity-overflow
+/// panic or an allocation abort.
+#[test]
+fn huge_broadcast_views_fail_cleanly() {
+    let data = [7u8];
+    let layout = Layout::new(&[1 << 61], &[0], 1).unwrap();
+    let v = BufferView::new(&data, layout, 0, Format::bytes()).unwrap();
+    assert_eq!(v.to_list().unwrap_err().kind(), ErrorKind::Overflow);
+    let layout = Layout::new(&[1 << 20, 1 << 20, 1 << 20], &[0, 0, 0], 1).unwrap();
+    let v = BufferView::new(&data, layout, 0, Format::bytes()).unwrap();
+    assert_eq!(v.to_list().unwrap_err().kind(), ErrorKind::Overflow);
+    assert_eq!(v.try_to_bytes(Order::C).unwrap_err().kind(), ErrorKind::Overflow);
+    assert_eq!(v.typed::<u8>().unwrap().try_to_vec(Order::F).unwrap_err().kind(), ErrorKind::Overflow);
+}
+
+/// Items that partly overlap (allowed in foreign memory, as in CPython)
+/// would let a typed write to one item put an invalid value into another
+/// when `T` has invalid bit patterns: such mutable typed views are refused.
+/// Overlapping items that coincide exactly (stride 0) stay allowed. Under
+/// Miri, the old behaviour was "constructing invalid value: expected a
+/// boolean".
+#[test]
+fn partly_overlapping_items_of_types_with_invalid_values() {
+    #[derive(Clone, Copy, Debug, PartialEq, bytemuck::NoUninit, bytemuck::CheckedBitPattern)]
+    #[repr(C)]
+    struct Flagged {
+        a: u8,
+        b: bool,
+    }
+    impl memoryview::Element for Flagged {
+        const FORMAT: &'static str = "T{B:a:?:b:}";
+    }
+    let format = || Format::parse(<Flagged as memoryview::Element>::FORMAT).unwrap();
+    let mut data = [0u8; 4];
+    // Items every byte: item k's `b` is item k+1's `a`.
+    let layout = Layout::new(&[3], &[1], 2).unwrap();
+    // SAFETY: every item lies inside `data`, which nothing else touches.
+    let err = unsafe { MemoryViewMut::<Flagged>::from_raw_parts(data.as_mut_ptr(), layout.clone()) }.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Aliased);
+    // SAFETY: as above.
+    let untyped = unsafe { BufferViewMut::from_raw_parts(data.as_mut_ptr(), layout.clone(), format()) }.unwrap();
+    assert_eq!(untyped.into_typed::<Flagged>().unwrap_err().kind(), ErrorKind::Aliased);
+    // Read-only views of the same memory are fine: nothing can write.
+    let shared = BufferView::new(&data, layout, 0, format()).unwrap();
+    assert_eq!(shared.typed::<Flagged>().unwrap().len(), 3);
+    // Exactly coinciding items (a broadcast) may be written.
+    let broadcast = Layout::new(&[3], &[0], 2).unwrap();
+    // SAFETY: as above.
+    let mut m = unsafe { MemoryViewMut::<Flagged>::from_raw_parts(data.as_mut_ptr(), broadcast) }.unwrap();
+    m.set(&[1], Flagged { a: 7, b: true }).unwrap();
+    assert_eq!(m.get(&[0]).unwrap(), Flagged { a: 7, b: true });
+    // Types whose every bit pattern is valid may overlap in any way.
+    let any = Layout::new(&[3], &[1], 2).unwrap();
+    // SAFETY: as above.
+    assert!(unsafe { MemoryViewMut::<u16>::from_raw_parts(data.as_mut_ptr(), any) }.is_ok());
+}

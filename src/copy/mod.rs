@@ -197,7 +197,7 @@ pub(crate) fn assign(dst: &mut RawMut, src: &RawBuffer, overlap: Overlap) -> Res
         overlap == Overlap::Possible,
     );
     if overlapping {
-        let staged = to_bytes(src, Order::C);
+        let staged = to_bytes(src, Order::C)?;
         return copy_from_bytes(dst, &staged, Order::C);
     }
     let dst = dst.raw();
@@ -501,7 +501,7 @@ pub(crate) fn slice_view_to_vec<T: Copy>(data: &[T], view: SliceView<'_>, order:
     let Some(count) = view.shape.iter().try_fold(1_usize, |n, &extent| n.checked_mul(extent)) else {
         return Err(Error::new(ErrorKind::Overflow, "the view's item count does not fit in usize"));
     };
-    let mut out: Vec<T> = Vec::with_capacity(count);
+    let mut out: Vec<T> = try_with_capacity(count)?;
     owned::advise_huge_pages(out.as_mut_ptr().cast(), count.saturating_mul(size_of::<T>()));
     let spare = &mut out.spare_capacity_mut()[..count];
     // `MaybeUninit<T>` has the layout of `T`; the copy writes every slot.
@@ -530,16 +530,38 @@ pub(crate) fn copy_from_bytes(dst: &mut RawMut, src: &[u8], order: Order) -> Res
     Ok(())
 }
 
+/// An empty vector with room for exactly `count` items of `T`, or an
+/// [`ErrorKind::Overflow`] error where that much memory cannot be had
+/// (a broadcast view of 2^61 items, say), instead of the abort of a
+/// failed `Vec::with_capacity`.
+pub(crate) fn try_with_capacity<T>(count: usize) -> Result<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
+    out.try_reserve_exact(count).map_err(|_| {
+        Error::new(
+            ErrorKind::Overflow,
+            format!(
+                "cannot allocate a result of {count} items of {} bytes",
+                size_of::<T>()
+            ),
+        )
+    })?;
+    Ok(out)
+}
+
 /// The items of `src` as a vector of `T`s packed in `order`.
+///
+/// # Errors
+///
+/// [`ErrorKind::Overflow`] if the vector cannot be allocated.
 ///
 /// # Safety
 ///
 /// Every item of `src` must be a valid `T`, and the itemsize
 /// `size_of::<T>()`.
-pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
+pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Result<Vec<T>> {
     let layout = src.layout();
     let count = layout.len();
-    let mut out: Vec<T> = Vec::with_capacity(count);
+    let mut out: Vec<T> = try_with_capacity(count)?;
     owned::advise_huge_pages(out.as_mut_ptr().cast(), layout.nbytes());
     // SAFETY: the spare capacity holds `count` items of itemsize bytes,
     // exactly the packed size; fresh memory cannot overlap `src`
@@ -556,14 +578,18 @@ pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Vec<T> {
     // SAFETY: every one of the `count` items was written with the bytes of
     // a valid `T` (caller's contract).
     unsafe { out.set_len(count) };
-    out
+    Ok(out)
 }
 
 /// The items of `src` packed into a fresh byte vector.
-pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
+///
+/// # Errors
+///
+/// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Result<Vec<u8>> {
     let layout = src.layout();
     let nbytes = layout.nbytes();
-    let mut out: Vec<u8> = Vec::with_capacity(nbytes);
+    let mut out: Vec<u8> = try_with_capacity(nbytes)?;
     owned::advise_huge_pages(out.as_mut_ptr(), nbytes);
     // SAFETY: as in `to_vec`, with `nbytes` bytes of spare capacity.
     unsafe {
@@ -571,7 +597,7 @@ pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Vec<u8> {
     }
     // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
     unsafe { out.set_len(nbytes) };
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

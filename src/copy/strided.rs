@@ -40,10 +40,12 @@ pub(crate) fn for_each_outer(dims: &[Dim], dst: *mut u8, src: *const u8, mut f: 
                 s = s.wrapping_offset(dim.src);
                 break;
             }
-            // Back to the start of this dimension.
+            // Back to the start of this dimension (the products are
+            // bounded by Layout invariant 3; negating a stride first would
+            // overflow for an extent-1 dimension of stride isize::MIN).
             let back = (dim.extent - 1) as isize;
-            d = d.wrapping_offset(-dim.dst * back);
-            s = s.wrapping_offset(-dim.src * back);
+            d = d.wrapping_offset(-(dim.dst * back));
+            s = s.wrapping_offset(-(dim.src * back));
             index[level] = 0;
         }
     }

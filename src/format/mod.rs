@@ -27,6 +27,25 @@ use std::fmt;
 use std::sync::Arc;
 use text::FormatText;
 
+/// The deepest nesting of `T{…}` records a format may have; deeper ones
+/// are refused with [`ErrorKind::InvalidFormat`].
+///
+/// Parsing and decoding recurse once per level, so without a bound a
+/// foreign format such as `"T{" × 100000 + "d" + "}" × 100000` would
+/// overflow the stack. NumPy and ctypes emit one level per nested struct;
+/// 64 is far beyond any real record.
+///
+/// # Examples
+///
+/// ```
+/// use memoryview::format::{Format, MAX_NESTING};
+///
+/// let nested = |n| format!("{}d{}", "T{".repeat(n), "}".repeat(n));
+/// assert!(Format::parse(&nested(MAX_NESTING)).is_ok());
+/// assert!(Format::parse(&nested(MAX_NESTING + 1)).is_err());
+/// ```
+pub const MAX_NESTING: usize = 64;
+
 /// The byte order of a format's items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ByteOrder {

@@ -19,7 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
 
-use super::{ByteOrder, Code, Field, FieldKind, Scalar, StructDef};
+use super::{ByteOrder, Code, Field, FieldKind, MAX_NESTING, Scalar, StructDef};
 use crate::error::{Error, ErrorKind, Result};
 use core::ffi::{c_long, c_longlong, c_short};
 use core::mem::{align_of, size_of};
@@ -104,7 +104,7 @@ pub(crate) fn parse(text: &str, strict: bool) -> Result<Parsed> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(Error::new(ErrorKind::InvalidFormat, "embedded null character").at(nul));
     }
-    let mut parser = Parser { text: bytes, pos: 0, extension_at: None, strict };
+    let mut parser = Parser { text: bytes, pos: 0, extension_at: None, strict, depth: 0 };
     let mut mode = Mode::NATIVE;
     if let Some(&first) = bytes.first()
         && let Some(prefix) = Mode::from_prefix(first)
@@ -124,6 +124,8 @@ struct Parser<'s> {
     pos: usize,
     extension_at: Option<usize>,
     strict: bool,
+    /// How many `T{` records enclose the cursor.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -306,7 +308,19 @@ impl Parser<'_> {
                     return Err(bad_char(at));
                 }
                 self.extension(at)?;
+                // The parser recurses once per level, and so do decoding,
+                // comparison and drop of the parsed records: a bound keeps
+                // every one of them off the end of the stack.
+                if self.depth >= MAX_NESTING {
+                    return Err(Error::new(
+                        ErrorKind::InvalidFormat,
+                        format!("records nested more than {MAX_NESTING} deep"),
+                    )
+                    .at(at));
+                }
+                self.depth = self.depth.saturating_add(1);
                 let record = self.items(mode, true)?;
+                self.depth = self.depth.saturating_sub(1);
                 if record.size == 0 {
                     // Every decoded value then consumes at least one byte,
                     // which keeps decoding proportional to the input.

@@ -16,19 +16,44 @@ use crate::layout::dims::DimVec;
 use std::marker::PhantomData;
 use std::ops::ControlFlow;
 
+/// Who may use a typed view: checks differ for views that can write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    Read,
+    Write,
+}
+
 /// Checks that the items of `raw` are `T`s: the format must describe `T`
 /// in native byte order, and every item must be a valid bit pattern.
 ///
+/// For a view that writes `T`s with invalid bit patterns (`bool`, records
+/// holding one), items must also not overlap *partly*: a write to one item
+/// would otherwise put arbitrary bytes into the middle of another, which
+/// could then read as an invalid value. Items may coincide exactly (a zero
+/// stride): writing a valid `T` there keeps both valid. The exact test is
+/// that every item starts at the same address modulo the itemsize; it is
+/// made on the walk that validates the items anyway.
+///
 /// # Errors
 ///
-/// [`ErrorKind::IncompatibleFormat`] or [`ErrorKind::InvalidValue`].
-pub(crate) fn check<T: Element>(raw: &RawBuffer) -> Result<()> {
+/// [`ErrorKind::IncompatibleFormat`], [`ErrorKind::InvalidValue`], or
+/// [`ErrorKind::Aliased`].
+pub(crate) fn check<T: Element>(raw: &RawBuffer, access: Access) -> Result<()> {
     check_element::<T>(raw.format(), raw.layout().itemsize())?;
     if !needs_validation::<T>() {
         return Ok(());
     }
-    let mut valid = true;
+    let size = size_of::<T>();
+    let residue = raw.ptr().addr() % size;
+    let mut problem = None;
     let mut check_run = |run: walk::Run<1>| {
+        if access == Access::Write
+            && run.len > 0
+            && (run.ptrs[0].addr() % size != residue || (run.len > 1 && run.strides[0] % size as isize != 0))
+        {
+            problem = Some(ErrorKind::Aliased);
+            return ControlFlow::Break(());
+        }
         for k in 0..run.len {
             let p = run.ptrs[0].wrapping_offset(run.strides[0].wrapping_mul(k as isize));
             // SAFETY: invariant 1: items are readable for itemsize bytes,
@@ -36,7 +61,7 @@ pub(crate) fn check<T: Element>(raw: &RawBuffer) -> Result<()> {
             // above); `Bits: AnyBitPattern`, so any bytes are a `Bits`.
             let bits = unsafe { p.cast::<T::Bits>().read_unaligned() };
             if !T::is_valid_bit_pattern(&bits) {
-                valid = false;
+                problem = Some(ErrorKind::InvalidValue);
                 return ControlFlow::Break(());
             }
         }
@@ -44,13 +69,18 @@ pub(crate) fn check<T: Element>(raw: &RawBuffer) -> Result<()> {
     };
     // SAFETY: invariant 1 of `raw` makes every pointer slot readable.
     let _ = unsafe { walk::for_each_run([raw.ptr()], [raw.layout()], Visit::AnyOrder, &mut check_run) };
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidValue,
-            format!("an item holds bytes that are not a valid {}", std::any::type_name::<T>()),
-        ))
+    let name = std::any::type_name::<T>();
+    match problem {
+        None => Ok(()),
+        Some(ErrorKind::Aliased) => Err(Error::new(
+            ErrorKind::Aliased,
+            format!(
+                "items overlap partly (one starts inside another), so writing a {name} \
+                 could make its neighbour an invalid {name}; a writable view of {name} \
+                 needs items that are disjoint or coincide exactly"
+            ),
+        )),
+        Some(kind) => Err(Error::new(kind, format!("an item holds bytes that are not a valid {name}"))),
     }
 }
 

@@ -142,10 +142,12 @@ pub(crate) unsafe fn for_each_run<const N: usize>(
                     }
                     break;
                 }
-                // Back to the start of this level.
+                // Back to the start of this level. The product is bounded
+                // by Layout invariant 3; negating the stride first would
+                // overflow for an extent-1 dimension of stride isize::MIN.
                 let back = (l.extent - 1) as isize;
                 for (p, stride) in at.iter_mut().zip(l.strides) {
-                    *p = p.wrapping_offset(-stride * back);
+                    *p = p.wrapping_offset(-(stride * back));
                 }
                 index[level] = 0;
             }

@@ -168,7 +168,8 @@ impl<'a> BufferView<'a> {
     ///
     /// # Errors
     ///
-    /// The format's decoding errors.
+    /// The format's decoding errors; [`ErrorKind::Overflow`] if the values
+    /// cannot be allocated (a broadcast view of 2^40 items, say).
     ///
     /// # Examples
     ///
@@ -180,7 +181,7 @@ impl<'a> BufferView<'a> {
     /// assert_eq!(v.to_list().unwrap(), Value::List(vec![row(1, -2), row(3, -4)]));
     /// ```
     pub fn to_list(&self) -> Result<Value> {
-        let mut flat = Vec::with_capacity(self.len());
+        let mut flat = copy::try_with_capacity(self.len())?;
         let mut failure = None;
         self.raw().for_each_item(Visit::COrder, |bytes| match self.format().decode(bytes) {
             Ok(value) => {
@@ -203,7 +204,34 @@ impl<'a> BufferView<'a> {
     /// `memoryview.tobytes(order)` and `PyBuffer_ToContiguous`.
     /// [`Order::A`] keeps the stored order of a C- or Fortran-contiguous
     /// view and means C otherwise.
+    ///
+    /// # Panics
+    ///
+    /// If the result cannot be allocated, as `Vec::with_capacity` would
+    /// (a broadcast view can describe far more bytes than memory holds);
+    /// [`try_to_bytes`](BufferView::try_to_bytes) returns an error instead.
     pub fn to_bytes(&self, order: Order) -> Vec<u8> {
+        self.try_to_bytes(order).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`to_bytes`](BufferView::to_bytes), with an error where the result
+    /// cannot be allocated.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`] if the bytes cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, ErrorKind, Format, Layout, Order};
+    ///
+    /// // One byte seen 2^60 times (a zero stride): nothing can hold a copy.
+    /// let layout = Layout::new(&[1 << 30, 1 << 30], &[0, 0], 1).unwrap();
+    /// let v = BufferView::new(&[7], layout, 0, Format::bytes()).unwrap();
+    /// assert_eq!(v.try_to_bytes(Order::C).unwrap_err().kind(), ErrorKind::Overflow);
+    /// ```
+    pub fn try_to_bytes(&self, order: Order) -> Result<Vec<u8>> {
         copy::to_bytes(self.raw(), order)
     }
 

@@ -436,7 +436,7 @@ impl<'a> BufferView<'a> {
     /// assert_eq!(v.slice_axis(0, ..2).unwrap().typed::<bool>().unwrap().to_vec(Order::C), [true, false]);
     /// ```
     pub fn typed<T: Element>(&self) -> Result<MemoryView<'a, T>> {
-        typed::check::<T>(self.raw())?;
+        typed::check::<T>(self.raw(), typed::Access::Read)?;
         Ok(MemoryView { buffer: self.clone(), _item: PhantomData })
     }
 }
@@ -446,9 +446,12 @@ impl<'a> BufferViewMut<'a> {
     ///
     /// # Errors
     ///
-    /// As [`BufferView::typed`].
+    /// As [`BufferView::typed`], and [`ErrorKind::Aliased`] if `T` has
+    /// invalid bit patterns (`bool`, a record holding one) and some items
+    /// overlap partly: a write to one item could then make another an
+    /// invalid `T`. Items that coincide exactly (zero strides) are fine.
     pub fn into_typed<T: Element>(self) -> Result<MemoryViewMut<'a, T>> {
-        typed::check::<T>(self.raw())?;
+        typed::check::<T>(self.raw(), typed::Access::Write)?;
         Ok(MemoryViewMut { buffer: self, _item: PhantomData })
     }
 }

@@ -88,7 +88,22 @@ impl<'a, T: Element> MemoryView<'a, T> {
 
     /// The items copied into a new vector in `order` ([`Order::A`]: the
     /// stored order if contiguous, C otherwise).
+    ///
+    /// # Panics
+    ///
+    /// If the result cannot be allocated, as `Vec::with_capacity` would;
+    /// [`try_to_vec`](MemoryView::try_to_vec) returns an error instead.
     pub fn to_vec(&self, order: Order) -> Vec<T> {
+        self.try_to_vec(order).unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    /// [`to_vec`](MemoryView::to_vec), with an error where the result
+    /// cannot be allocated.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+    pub fn try_to_vec(&self, order: Order) -> Result<Vec<T>> {
         // SAFETY: the typed invariant.
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }
     }
