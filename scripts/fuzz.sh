@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 600), starting from the
 # committed seeds in fuzz/seeds/ and keeping the corpus in fuzz/corpus/.
-# Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`).
+# Targets that parse text (format_parse) take inputs up to 64 KiB
+# (-max_len=65536), so that deep nesting and long formats are reached;
+# the others keep libFuzzer's default. Needs nightly and cargo-fuzz
+# (`cargo install cargo-fuzz`).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
@@ -16,8 +19,12 @@ for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     echo "== fuzzing $target for ${seconds}s"
     status=0
+    max_len=()
+    case "$target" in
+        format_parse) max_len=(-max_len=65536) ;;
+    esac
     cargo +nightly fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1 || status=$?
+        -max_total_time="$seconds" -print_final_stats=1 "${max_len[@]}" >"$log" 2>&1 || status=$?
     grep -E "stat::|Done|ERROR|panicked|SUMMARY" "$log" || true
     # A build failure or a finding (libFuzzer exits non-zero on one) fails
     # the script.

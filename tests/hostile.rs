@@ -320,3 +320,22 @@ fn partly_overlapping_items_of_types_with_invalid_values() {
     // SAFETY: as above.
     assert!(unsafe { MemoryViewMut::<u16>::from_raw_parts(data.as_mut_ptr(), any) }.is_ok());
 }
+
+/// Sub-array dimensions nest decoded values too: they count toward the
+/// same limit as records.
+#[test]
+fn sub_array_dimensions_count_toward_the_nesting_limit() {
+    let limit = memoryview::format::MAX_NESTING;
+    let shape = |n: usize| format!("({})d", vec!["1"; n].join(","));
+    assert!(Format::parse(&shape(limit)).is_ok());
+    for n in [limit + 1, 1_000_000] {
+        assert_eq!(Format::parse(&shape(n)).unwrap_err().kind(), ErrorKind::InvalidFormat);
+    }
+    // 32 record levels inside a 32-dimensional sub-array: 64 in all.
+    let mixed = |dims: usize, records: usize| {
+        format!("({}){}d{}", vec!["1"; dims].join(","), "T{".repeat(records), "}".repeat(records))
+    };
+    assert!(Format::parse(&mixed(32, 32)).is_ok());
+    assert_eq!(Format::parse(&mixed(32, 33)).unwrap_err().kind(), ErrorKind::InvalidFormat);
+    assert!(Format::parse(&mixed(32, 33)).unwrap_err().to_string().contains("nested"));
+}

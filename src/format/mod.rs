@@ -27,13 +27,17 @@ use std::fmt;
 use std::sync::Arc;
 use text::FormatText;
 
-/// The deepest nesting of `T{…}` records a format may have; deeper ones
-/// are refused with [`ErrorKind::InvalidFormat`].
+/// The deepest a format may nest; deeper ones are refused with
+/// [`ErrorKind::InvalidFormat`].
 ///
-/// Parsing and decoding recurse once per level, so without a bound a
-/// foreign format such as `"T{" × 100000 + "d" + "}" × 100000` would
-/// overflow the stack. NumPy and ctypes emit one level per nested struct;
-/// 64 is far beyond any real record.
+/// Each enclosing `T{…}` record counts one level, and so does each
+/// dimension of an enclosing sub-array shape (`(2,3)T{d}` nests three
+/// deep): that is how deep the [`Value`]s of an item nest. Parsing,
+/// decoding, comparing and dropping recurse once per level, so without a
+/// bound a foreign format such as `"T{" × 100000 + "d" + "}" × 100000`
+/// would overflow the stack. NumPy and ctypes emit one level per nested
+/// struct or array dimension; 64 is far beyond any real record (NumPy
+/// arrays have at most 64 dimensions).
 ///
 /// # Examples
 ///

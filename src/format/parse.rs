@@ -124,7 +124,9 @@ struct Parser<'s> {
     pos: usize,
     extension_at: Option<usize>,
     strict: bool,
-    /// How many `T{` records enclose the cursor.
+    /// How deep the values decoded at the cursor nest: one level per
+    /// enclosing `T{` record and per dimension of an enclosing sub-array
+    /// shape. At most `MAX_NESTING`.
     depth: usize,
 }
 
@@ -204,8 +206,9 @@ impl Parser<'_> {
                 );
             };
             let code_at = self.pos.saturating_sub(1);
-            let (kind, item_size, item_align) = self.item(code_char, code_at, mode)?;
             let shape = shape.take();
+            let sub_array_dims = shape.as_ref().map_or(0, Vec::len);
+            let (kind, item_size, item_align) = self.item(code_char, code_at, mode, sub_array_dims)?;
             if shape.is_some() && count == Some(0) {
                 return Err(
                     Error::new(ErrorKind::InvalidFormat, "a sub-array item needs a positive count").at(count_at)
@@ -235,6 +238,18 @@ impl Parser<'_> {
             size = size.checked_next_multiple_of(align).ok_or_else(|| too_long(self.pos))?;
         }
         Ok(StructDef { fields, size, align })
+    }
+
+    /// The nesting depth `levels` below `depth`, or the error for a format
+    /// nested deeper than [`MAX_NESTING`] (reported at `at`).
+    fn nested(&self, depth: usize, levels: usize, at: usize) -> Result<usize> {
+        depth.checked_add(levels).filter(|&d| d <= MAX_NESTING).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidFormat,
+                format!("format nested more than {MAX_NESTING} deep (records and sub-array dimensions)"),
+            )
+            .at(at)
+        })
     }
 
     /// An optional decimal repeat count.
@@ -274,6 +289,7 @@ impl Parser<'_> {
                 return Err(Error::new(ErrorKind::InvalidFormat, "sub-array extents must be positive").at(at));
             }
             dims.push(d);
+            self.nested(self.depth, dims.len(), open)?;
             while self.peek() == Some(b' ') {
                 self.pos = self.pos.saturating_add(1);
             }
@@ -301,26 +317,23 @@ impl Parser<'_> {
     }
 
     /// The kind, size and alignment of the item `code`.
-    fn item(&mut self, code: u8, at: usize, mode: Mode) -> Result<(FieldKind, usize, usize)> {
+    /// `sub_array_dims` is the number of dimensions of the sub-array shape
+    /// before the item (0 if none): a record's values nest inside them.
+    fn item(&mut self, code: u8, at: usize, mode: Mode, sub_array_dims: usize) -> Result<(FieldKind, usize, usize)> {
         match code {
             b'T' => {
                 if self.bump() != Some(b'{') {
                     return Err(bad_char(at));
                 }
                 self.extension(at)?;
-                // The parser recurses once per level, and so do decoding,
-                // comparison and drop of the parsed records: a bound keeps
-                // every one of them off the end of the stack.
-                if self.depth >= MAX_NESTING {
-                    return Err(Error::new(
-                        ErrorKind::InvalidFormat,
-                        format!("records nested more than {MAX_NESTING} deep"),
-                    )
-                    .at(at));
-                }
-                self.depth = self.depth.saturating_add(1);
+                // The parser recurses once per record, and decoding,
+                // comparison and drop recurse once per level of the
+                // values: a bound keeps every one of them off the end of
+                // the stack.
+                let outer = self.depth;
+                self.depth = self.nested(outer, sub_array_dims.saturating_add(1), at)?;
                 let record = self.items(mode, true)?;
-                self.depth = self.depth.saturating_sub(1);
+                self.depth = outer;
                 if record.size == 0 {
                     // Every decoded value then consumes at least one byte,
                     // which keeps decoding proportional to the input.
