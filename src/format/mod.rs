@@ -14,6 +14,7 @@
 //! only operations that must understand the items fail on it, as in CPython.
 #![forbid(unsafe_code)]
 
+pub(crate) mod canonical;
 pub(crate) mod element;
 mod parse;
 mod text;
@@ -378,6 +379,85 @@ impl Format {
             Def::Scalar(s) => Some(s.order),
             _ => None,
         }
+    }
+
+    /// The runs of this format's atoms (see the `canonical` module).
+    pub(crate) fn runs(&self) -> canonical::Runs<'_> {
+        match &self.def {
+            Def::Scalar(s) => canonical::Runs::of_scalar(s),
+            Def::Compound(c) => canonical::Runs::of_struct(&c.def),
+            Def::Invalid(_) => canonical::Runs::unmatchable(),
+        }
+    }
+
+    /// How this format's items relate to `other`'s: the same atoms in the
+    /// same byte orders, the same atoms with some in the other byte order
+    /// (each such stretch is given to `on_swap`), or different ones.
+    pub(crate) fn relate(&self, other: &Format, on_swap: impl FnMut(canonical::Swap)) -> canonical::Relation {
+        if self.itemsize() != other.itemsize() {
+            return canonical::Relation::Different;
+        }
+        canonical::relate(self.runs(), other.runs(), on_swap)
+    }
+
+    /// Whether items of this format and of `other` are the same values laid
+    /// out the same way, so that one Rust type reads both. Typed views
+    /// ([`BufferView::typed`](crate::BufferView::typed)) accept a buffer
+    /// whose format is equivalent to the element's `FORMAT`.
+    ///
+    /// The rule: each format is reduced to its itemsize and its *atoms*,
+    /// the scalars it holds, each with
+    ///
+    /// - its byte offset in the item;
+    /// - its kind: signed integer, unsigned integer, float, complex, bool,
+    ///   character (`u`, `w`) or Pascal string (`p`);
+    /// - its size in bytes (per part for complex numbers);
+    /// - its byte order as this machine sees it: as stored natively, or
+    ///   swapped (one-byte atoms have no order).
+    ///
+    /// Two formats are equivalent when their itemsizes and atoms are equal.
+    /// Nothing else counts:
+    ///
+    /// - field names are labels (`T{d:x:d:y:}` = `T{d:a:d:b:}` = `T{dd}`);
+    /// - record boundaries are not bytes (`T{T{d}d}` = `2d`);
+    /// - counts, repeated codes and sub-array shapes give the same atoms
+    ///   (`3B` = `BBB` = `(3)B`; `(2,3)h` = `6h`);
+    /// - padding is a gap, however it is written (`bxxxi` = `b3xi` = `bi`
+    ///   in native mode, where `i` is aligned to 4; `T{ib}` = `ib3x`);
+    /// - prefixes and codes that give the same sizes and order are the same
+    ///   (`<d` = `=d` = `@d` on a little-endian machine; `l` = `q` = `n`
+    ///   where all are 8 bytes; `<l` = `i`);
+    /// - `c` and each byte of `s` are unsigned bytes, like `B`.
+    ///
+    /// These differ: another itemsize (`dx` is 9 bytes, `T{dx}` 16), an
+    /// atom at another offset (`=bd` against `bd`), another kind (`B` and
+    /// `b`, `?` and `B`, `e` and `H`, `Zf` and `2f`), another size (`i`
+    /// and `q`), another byte order (`>d` and `d`). A format that does not
+    /// parse, or that holds Python objects (`O`), is equivalent to nothing,
+    /// not even itself.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::Format;
+    ///
+    /// let f = |text| Format::parse(text).unwrap();
+    /// // What NumPy, ctypes and a hand-written format say of one C struct
+    /// // { double x; double y; } (ctypes writes '<' on a little-endian
+    /// // machine, where it is the native order):
+    /// # if cfg!(target_endian = "little") {
+    /// assert!(f("T{d:x:d:y:}").equivalent(&f("T{<d:x:<d:y:}")));
+    /// # }
+    /// assert!(f("T{d:x:d:y:}").equivalent(&f("2d")));
+    /// // { uint32_t id; double x; } with its padding spelled out or not:
+    /// assert!(f("T{I:id:xxxxd:x:}").equivalent(&f("Id")));
+    /// assert!(f("3B").equivalent(&f("BBB")));
+    /// assert!(!f("=Id").equivalent(&f("Id"))); // x at offset 4, not 8
+    /// assert!(!f(">d").equivalent(&f("d")));
+    /// assert!(!f("Zf").equivalent(&f("2f")));
+    /// ```
+    pub fn equivalent(&self, other: &Format) -> bool {
+        self.relate(other, |_| ()) == canonical::Relation::Same
     }
 
     pub(crate) fn scalar(&self) -> Option<&Scalar> {

@@ -6,7 +6,7 @@ use super::{BufferView, BufferViewMut};
 use crate::cast;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::element::{Match, match_element};
+use crate::format::element::swaps_to_native;
 use crate::format::{Element, Value};
 use crate::layout::dims::DimVec;
 use crate::layout::ops::resolve_index;
@@ -255,11 +255,18 @@ impl<'a> BufferView<'a> {
     /// in some byte order; [`ErrorKind::InvalidValue`] for invalid `bool`
     /// bytes.
     pub fn to_vec_native<T: Element>(&self, order: Order) -> Result<Vec<T>> {
-        let swap = match_element::<T>(self.format(), self.itemsize())? == Match::Swapped;
-        let mut bytes = self.to_bytes(order);
+        let swaps = swaps_to_native::<T>(self.format(), self.itemsize())?;
+        let mut bytes = self.try_to_bytes(order)?;
         let size = size_of::<T>();
-        if swap {
-            bytes.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+        if !swaps.is_empty() {
+            for item in bytes.chunks_exact_mut(size) {
+                for swap in &swaps {
+                    // Offsets lie inside the item: they come from a format
+                    // of itemsize `size`.
+                    let stretch = &mut item[swap.offset..swap.offset + swap.size * swap.count];
+                    stretch.chunks_exact_mut(swap.size).for_each(<[u8]>::reverse);
+                }
+            }
         }
         bytes
             .chunks_exact(size)
