@@ -77,6 +77,12 @@ fn pep3118_extensions() {
     assert_eq!(size("<i>i"), Ok(8));
     assert_eq!(size("g"), Ok(16));
     assert_eq!(size("w"), Ok(4));
+    // Byte orders set inside a record stay in force after it, as NumPy
+    // reads them and writes them: its export of a packed dtype
+    // {u1, {u1, f8}, f8, u1, u4} (23 bytes).
+    assert_eq!(size("T{B:a:T{B:c:=d:d:}:b:d:e:B:g:I:h:}"), Ok(23));
+    assert_eq!(size("T{IT{=Bx}}"), Ok(6)); // no trailing padding after '='
+    assert_eq!(size("T{QBT{h>w}L}"), Ok(19)); // the record placed unaligned
     assert!(Format::parse("T{i").is_err());
     assert!(Format::parse("i:x").is_err());
     assert!(Format::parse(":x:i").is_err());
