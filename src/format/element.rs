@@ -85,6 +85,12 @@ elements! {
     bool => "?",
 }
 
+#[cfg(feature = "half")]
+elements! { half::f16 => "e" }
+
+#[cfg(feature = "num-complex")]
+elements! { num_complex::Complex<f32> => "Zf", num_complex::Complex<f64> => "Zd" }
+
 /// Whether some bit patterns of `T` are invalid, so memory must be checked
 /// before it is read as `T`. (`CheckedBitPattern` types whose `Bits` is the
 /// type itself accept every pattern.)

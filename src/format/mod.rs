@@ -170,6 +170,13 @@ pub(crate) struct Scalar {
     pub(crate) complex: bool,
 }
 
+impl Scalar {
+    /// The bytes of one value (both parts of a complex number).
+    pub(crate) const fn bytes(&self) -> usize {
+        if self.complex { self.size * 2 } else { self.size }
+    }
+}
+
 /// One item of a format: `count` elements (the repeat count times the
 /// sub-array shape) of `kind` starting `offset` bytes into the struct.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -299,8 +306,12 @@ impl Format {
     /// [`Format::foreign`] for texts that are one scalar code with an
     /// optional prefix; `None` for any other text.
     const fn simple_const(text: &str) -> Option<Format> {
-        match parse::simple_scalar(text) {
-            // `simple_scalar` accepts only one- and two-byte texts, which
+        let scalar = match parse::simple_scalar(text) {
+            Some(scalar) => Some(scalar),
+            None => parse::simple_complex(text),
+        };
+        match scalar {
+            // Both accept only texts of at most three bytes, which
             // `FormatText::short` keeps inline.
             Some(scalar) => Some(Format { text: FormatText::short(text), def: Def::Scalar(scalar) }),
             None => None,
@@ -327,7 +338,7 @@ impl Format {
     /// does not parse (see [`Format::error`]).
     pub fn itemsize(&self) -> usize {
         match &self.def {
-            Def::Scalar(s) => s.size,
+            Def::Scalar(s) => s.bytes(),
             Def::Compound(c) => c.def.size,
             Def::Invalid(_) => 0,
         }
@@ -356,7 +367,7 @@ impl Format {
     /// extension is used).
     pub fn is_struct_syntax(&self) -> bool {
         match &self.def {
-            Def::Scalar(_) => true,
+            Def::Scalar(s) => !s.complex,
             Def::Compound(c) => c.extension_at.is_none(),
             Def::Invalid(_) => false,
         }
@@ -535,7 +546,9 @@ impl Def {
         let def = parsed.def;
         if let [field] = def.fields.as_slice()
             && let (FieldKind::Scalar(s), 1, None, None) = (&field.kind, field.count, &field.shape, &field.name)
-            && parsed.extension_at.is_none()
+            // A lone complex number is an extension (so never struct syntax)
+            // but still one scalar; other extensions make a compound.
+            && (parsed.extension_at.is_none() || s.complex)
         {
             return Def::Scalar(*s);
         }

@@ -96,6 +96,27 @@ pub(crate) const fn simple_scalar(text: &str) -> Option<Scalar> {
     }
 }
 
+/// One complex number with an optional struct prefix (`"Zf"`, `"<Zd"`), for
+/// element formats built at compile time; `None` for any other text.
+pub(crate) const fn simple_complex(text: &str) -> Option<Scalar> {
+    let (mode, part) = match *text.as_bytes() {
+        [b'Z', part] => (Mode::NATIVE, part),
+        [prefix @ (b'@' | b'=' | b'<' | b'>' | b'!'), b'Z', part] => match Mode::from_prefix(prefix) {
+            Some(mode) => (mode, part),
+            None => return None,
+        },
+        _ => return None,
+    };
+    let code = match Code::from_char(part) {
+        Some(code @ (Code::Half | Code::Float | Code::Double | Code::LongDouble)) => code,
+        _ => return None,
+    };
+    match scalar_size(code, mode) {
+        Some((size, _)) => Some(Scalar { code, order: mode.order, size, complex: true }),
+        None => None,
+    }
+}
+
 /// Parses a whole format string. With `strict`, the PEP 3118 extensions
 /// are refused where they appear, as CPython's `struct` module refuses
 /// them ("bad char in struct format").

@@ -178,6 +178,10 @@ fn element_formats_built_at_compile_time_match_parsed_ones() {
         ($($ty:ty),*) => { $(same::<$ty>();)* };
     }
     elements!(u8, i8, u16, i16, u32, i32, u64, i64, usize, isize, f32, f64, bool);
+    #[cfg(feature = "half")]
+    elements!(half::f16);
+    #[cfg(feature = "num-complex")]
+    elements!(num_complex::Complex<f32>, num_complex::Complex<f64>);
 
     // User types: prefixed scalars (built), compound and invalid texts
     // (parsed), and texts at and past the inline limit.
@@ -199,6 +203,7 @@ fn element_formats_built_at_compile_time_match_parsed_ones() {
         Native: "@B",
         Standard: "=i",
         Caret: "^i",
+        Complex: ">Zd",
         Extension: "g",
         Pair: "2B",
         Record: "T{B:x:}",
