@@ -92,6 +92,7 @@
 //!   with the same results run.
 
 mod cast;
+mod convert;
 mod copy;
 pub mod error;
 mod export;

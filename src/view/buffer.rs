@@ -4,6 +4,7 @@
 
 use super::{BufferView, BufferViewMut};
 use crate::cast;
+use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::element::swaps_to_native;
@@ -279,6 +280,61 @@ impl<'a> BufferView<'a> {
                 })
             })
             .collect()
+    }
+
+    /// The items decoded and converted to the number type `U`, in `order`:
+    /// a conversion while copying, for formats known only at run time.
+    ///
+    /// Each item must be one real number: a bool, an integer of 1, 2, 4 or
+    /// 8 bytes or a float of 2, 4, 8 or 16 bytes (`e`, `f`, `d`, `g`), in
+    /// either byte order (`"<h"`, `">d"`, `"T{e:x:}"` all qualify). Each
+    /// value is converted with `num_traits`' checked `NumCast`, as
+    /// [`MemoryView::to_vec_as`](crate::MemoryView::to_vec_as) does:
+    /// integers must fit, floats convert to integers by truncation toward
+    /// zero and must fit (NaN never does), integers convert to floats with
+    /// rounding, and a finite value must not become infinite. `?` items
+    /// are 0 or 1 (any nonzero byte is true, as `struct.unpack` reads it);
+    /// `g` (x87 extended precision) is rounded to `f64` first.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] for other formats (complex
+    /// numbers, records of several fields, characters) or an itemsize
+    /// other than the format's; [`ErrorKind::InvalidFormat`] if the
+    /// format does not parse; [`ErrorKind::InvalidValue`] naming the index
+    /// (in `order`) and value of the first item that does not fit `U`;
+    /// [`ErrorKind::Overflow`] if the result cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, ErrorKind, Format, Layout, Order};
+    ///
+    /// // Big-endian u16 from a file: 1, 300, 65535.
+    /// let bytes = [0, 1, 1, 44, 255, 255];
+    /// let layout = Layout::contiguous(&[3], 2, Order::C)?;
+    /// let v = BufferView::new(&bytes, layout, 0, Format::parse(">H")?)?;
+    /// assert_eq!(v.to_vec_as::<f64>(Order::C)?, [1.0, 300.0, 65535.0]);
+    /// assert_eq!(v.to_vec_as::<i32>(Order::C)?, [1, 300, 65535]);
+    /// let err = v.to_vec_as::<u8>(Order::C).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    /// assert_eq!(err.to_string(), "item 1 (300) does not fit in u8");
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn to_vec_as<U: num_traits::NumCast>(&self, order: Order) -> Result<Vec<U>> {
+        if self.format().error().is_none() && self.format().itemsize() != self.itemsize() {
+            return Err(Error::new(
+                ErrorKind::IncompatibleFormat,
+                format!(
+                    "items are {} bytes but format '{}' describes {}",
+                    self.itemsize(),
+                    self.format().as_str(),
+                    self.format().itemsize()
+                ),
+            ));
+        }
+        let packed = self.try_to_bytes(order)?;
+        convert::decode_as(self.format(), &packed)
     }
 
     /// The same bytes under another format, as `memoryview.cast(format,

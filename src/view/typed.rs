@@ -10,6 +10,7 @@
 
 use super::buffer::{check_assignable, resolve};
 use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
+use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
@@ -108,15 +109,17 @@ impl<'a, T: Element> MemoryView<'a, T> {
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }
     }
 
-    /// The items converted to another number type `U`, in `order` (NumPy's
-    /// `astype` with safe casting): each conversion is `num_traits`'
-    /// checked `NumCast` (integers must fit; floats to integers truncate
-    /// toward zero and must fit; NaN does not convert to an integer).
+    /// The items converted to another number type `U`, in `order`: each
+    /// conversion is `num_traits`' checked `NumCast` (integers must fit;
+    /// floats to integers truncate toward zero and must fit; NaN does not
+    /// convert to an integer; a finite float must not become infinite).
+    /// The same conversion as [`BufferView::to_vec_as`].
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidValue`] naming the first item that does not
-    /// convert.
+    /// [`ErrorKind::InvalidValue`] naming the first item (its index in
+    /// `order`) that does not convert, and its value;
+    /// [`ErrorKind::Overflow`] if the result cannot be allocated.
     ///
     /// # Examples
     ///
@@ -133,17 +136,10 @@ impl<'a, T: Element> MemoryView<'a, T> {
         T: num_traits::ToPrimitive + std::fmt::Debug,
         U: num_traits::NumCast,
     {
-        self.to_vec(order)
-            .into_iter()
-            .map(|item| {
-                U::from(item).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::InvalidValue,
-                        format!("{item:?} does not convert to {}", std::any::type_name::<U>()),
-                    )
-                })
-            })
-            .collect()
+        let items = self.try_to_vec(order)?;
+        let mut out = copy::try_with_capacity(items.len())?;
+        convert::cast_each(items, &mut out, 0)?;
+        Ok(out)
     }
 
     /// The items copied into `dst` in `order`.
