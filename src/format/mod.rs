@@ -16,11 +16,20 @@
 
 pub(crate) mod canonical;
 pub(crate) mod element;
+mod measure;
 mod parse;
+mod record;
 mod text;
 pub(crate) mod value;
 
 pub use element::Element;
+
+/// Support for the [`element!`](crate::element!) macro's expansion; not a
+/// public API.
+#[doc(hidden)]
+pub mod __record {
+    pub use super::record::{FieldSpec, as_text, check, format_len, itemsize, write_format};
+}
 pub use value::Value;
 
 use crate::error::{Error, ErrorKind, Result};

@@ -30,18 +30,18 @@ use core::mem::{align_of, size_of};
 
 /// How a section of a format sizes and aligns its items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Mode {
+pub(super) struct Mode {
     order: ByteOrder,
     native_sizes: bool,
-    aligned: bool,
+    pub(super) aligned: bool,
 }
 
 impl Mode {
-    const NATIVE: Mode = Mode { order: ByteOrder::Native, native_sizes: true, aligned: true };
+    pub(super) const NATIVE: Mode = Mode { order: ByteOrder::Native, native_sizes: true, aligned: true };
 
     /// `const` so that element formats can be built at compile time (see
     /// `Format::of`).
-    const fn from_prefix(c: u8) -> Option<Mode> {
+    pub(super) const fn from_prefix(c: u8) -> Option<Mode> {
         const fn standard(order: ByteOrder) -> Mode {
             Mode { order, native_sizes: false, aligned: false }
         }
@@ -410,7 +410,7 @@ impl Parser<'_> {
 
 /// Size and alignment of a scalar code in a mode; `None` where the code
 /// does not exist (`n`, `N`, `P`, `g`, `O` have no standard size).
-const fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
+pub(super) const fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
     // A function, not a closure: this runs in `const` contexts.
     const fn aligned(mode: Mode, size: usize, align: usize) -> Option<(usize, usize)> {
         Some((size, if mode.aligned { align } else { 1 }))
