@@ -165,3 +165,70 @@ fn compile_time_itemsizes_agree_with_the_parser() {
     }
     assert!(parsed > 8000, "{parsed}");
 }
+
+/// Field views: columns of records without a copy, checked against the
+/// records read whole, on sliced and reversed views, and refused where the
+/// format holds something else.
+#[test]
+fn field_views_are_columns() {
+    use memoryview::{ErrorKind, MemoryView, Slice};
+    let records: Vec<Record> =
+        (0..7).map(|i| Record { id: i, _pad: [0; 4], x: f64::from(i) * 1.5, y: -f64::from(i) }).collect();
+    let view = MemoryView::from_slice(&records);
+    let every_other_backwards = view.slice(&[Slice::from(..).step(-2)]).unwrap();
+    for v in [&view, &every_other_backwards] {
+        let whole = v.to_vec(Order::C);
+        let x = v.field::<f64>(offset_of!(Record, x)).unwrap();
+        let ids = v.field::<u32>(offset_of!(Record, id)).unwrap();
+        assert_eq!(x.strides(), v.strides());
+        assert_eq!(x.to_vec(Order::C), whole.iter().map(|r| r.x).collect::<Vec<_>>());
+        assert_eq!(ids.to_vec(Order::C), whole.iter().map(|r| r.id).collect::<Vec<_>>());
+        // Zero-copy: the column's items are the records' bytes.
+        assert_eq!(x.as_ptr(), v.as_ptr().wrapping_add(8));
+    }
+    // Two fields at once, as a record of their own.
+    let xy = view.as_buffer().field(8, Format::parse("T{d:a:d:b:}").unwrap()).unwrap();
+    assert_eq!(xy.typed::<Point>().unwrap().get(&[3]).unwrap(), Point { x: 4.5, y: -3.0 });
+    // Nested: a point inside a nested record.
+    let nested = [Nested {
+        tag: 1,
+        _p0: [0; 7],
+        points: [Point { x: 1.0, y: 2.0 }, Point { x: 3.0, y: 4.0 }],
+        record: records[2],
+        last: 9,
+        _p1: [0; 4],
+    }];
+    let n = MemoryView::from_slice(&nested);
+    assert_eq!(n.field::<Point>(offset_of!(Nested, points) + 16).unwrap().get(&[0]).unwrap(), Point { x: 3.0, y: 4.0 });
+    assert_eq!(n.field::<Record>(offset_of!(Nested, record)).unwrap().get(&[0]).unwrap(), records[2]);
+    // Refusals: the wrong kind, a cut scalar, padding read as a value, out of the item.
+    assert_eq!(view.field::<i64>(8).unwrap_err().kind(), ErrorKind::IncompatibleFormat);
+    assert_eq!(view.field::<f64>(4).unwrap_err().kind(), ErrorKind::IncompatibleFormat);
+    assert_eq!(view.field::<u32>(4).unwrap_err().kind(), ErrorKind::IncompatibleFormat);
+    assert_eq!(view.field::<f64>(24).unwrap_err().kind(), ErrorKind::IncompatibleFormat);
+    assert_eq!(view.field::<f64>(usize::MAX).unwrap_err().kind(), ErrorKind::IncompatibleFormat);
+    // A bool field is validated like any typed view of bool.
+    let mut bytes = vec![0u8; 48];
+    bytes[0] = 1;
+    let layout = Layout::contiguous(&[1], 48, Order::C).unwrap();
+    let mixed = BufferView::new(&bytes, layout.clone(), 0, Format::parse(Mixed::FORMAT).unwrap()).unwrap();
+    assert!(mixed.typed::<Mixed>().unwrap().field::<bool>(0).unwrap().get(&[0]).unwrap());
+    bytes[0] = 3;
+    let mixed = BufferView::new(&bytes, layout, 0, Format::parse(Mixed::FORMAT).unwrap()).unwrap();
+    assert_eq!(
+        mixed.field(0, Format::parse("?").unwrap()).unwrap().typed::<bool>().unwrap_err().kind(),
+        ErrorKind::InvalidValue
+    );
+}
+
+/// Indirect views have no field views (the offset would have to move past
+/// the last pointer load).
+#[test]
+fn field_views_of_indirect_buffers_are_refused() {
+    let rows = [[1u16, 2], [3, 4]];
+    let table = [rows[0].as_ptr(), rows[1].as_ptr()];
+    let layout = Layout::with_suboffsets(&[2, 1], &[8, 4], &[0, -1], 4).unwrap();
+    // SAFETY: the table and rows outlive the view and are not written.
+    let v = unsafe { BufferView::from_raw_parts(table.as_ptr().cast(), layout, Format::parse("2H").unwrap()) }.unwrap();
+    assert_eq!(v.field(2, Format::parse("H").unwrap()).unwrap_err().kind(), memoryview::ErrorKind::Indirect);
+}

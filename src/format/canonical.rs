@@ -175,6 +175,73 @@ impl Iterator for Runs<'_> {
     }
 }
 
+/// A source of runs in offset order, which may have met something that
+/// matches nothing.
+pub(crate) trait Atoms: Iterator<Item = Run> {
+    fn unmatchable(&self) -> bool;
+}
+
+impl Atoms for Runs<'_> {
+    fn unmatchable(&self) -> bool {
+        self.unmatchable
+    }
+}
+
+/// The runs of a format within the bytes `start..end` of its item, moved
+/// to start at 0 (a field of a record). An atom cut by either end makes
+/// the window unmatchable.
+#[derive(Debug)]
+pub(crate) struct Window<'f> {
+    runs: Runs<'f>,
+    start: usize,
+    end: usize,
+    cut: bool,
+}
+
+impl<'f> Window<'f> {
+    pub(crate) fn new(runs: Runs<'f>, start: usize, end: usize) -> Window<'f> {
+        Window { runs, start, end, cut: false }
+    }
+}
+
+impl Iterator for Window<'_> {
+    type Item = Run;
+
+    fn next(&mut self) -> Option<Run> {
+        loop {
+            let run = self.runs.next()?;
+            let width = run.width();
+            let run_end = run.count.checked_mul(width).and_then(|n| n.checked_add(run.offset));
+            let Some(run_end) = run_end else {
+                self.cut = true;
+                return None;
+            };
+            if run_end <= self.start {
+                continue;
+            }
+            if run.offset >= self.end {
+                return None;
+            }
+            // Atoms from `first` to `last` (exclusive) lie inside.
+            let before = self.start.saturating_sub(run.offset);
+            let after = run_end.saturating_sub(self.end);
+            if before % width != 0 || after % width != 0 {
+                self.cut = true;
+                return None;
+            }
+            let count = run.count - before / width - after / width;
+            let offset = run.offset + before - self.start;
+            return Some(Run { offset, count, ..run });
+        }
+    }
+}
+
+impl Atoms for Window<'_> {
+    fn unmatchable(&self) -> bool {
+        self.cut || self.runs.unmatchable
+    }
+}
+
 /// How one format's atoms relate to another's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Relation {
@@ -197,7 +264,7 @@ pub(crate) struct Swap {
 /// Compares the atoms of two formats (of equal itemsizes: the caller checks
 /// that), reporting each stretch stored in opposite byte orders to
 /// `on_swap` as it goes.
-pub(crate) fn relate(mut a: Runs<'_>, mut b: Runs<'_>, mut on_swap: impl FnMut(Swap)) -> Relation {
+pub(crate) fn relate(mut a: impl Atoms, mut b: impl Atoms, mut on_swap: impl FnMut(Swap)) -> Relation {
     let mut swapped = false;
     let (mut x, mut y) = (a.next(), b.next());
     loop {
@@ -227,7 +294,7 @@ pub(crate) fn relate(mut a: Runs<'_>, mut b: Runs<'_>, mut on_swap: impl FnMut(S
             _ => return Relation::Different,
         }
     }
-    match (a.unmatchable || b.unmatchable, swapped) {
+    match (a.unmatchable() || b.unmatchable(), swapped) {
         (true, _) => Relation::Different,
         (false, true) => Relation::Swapped,
         (false, false) => Relation::Same,
@@ -273,5 +340,23 @@ mod tests {
         let mut swaps = Vec::new();
         assert_eq!(relate(a.runs(), b.runs(), |s| swaps.push(s)), Relation::Swapped);
         assert_eq!(swaps, [Swap { offset: 4, size: 4, count: 2 }]);
+    }
+
+    #[test]
+    fn windows_cut_out_fields() {
+        let record = Format::parse("T{I:id:4xd:x:(3)h:y:}").unwrap();
+        let window = |start, end| Window::new(record.runs(), start, end);
+        let same = |start, end, t: &str| {
+            let field = Format::parse(t).unwrap();
+            relate(window(start, end), field.runs(), |_| ()) == Relation::Same
+        };
+        assert!(same(8, 16, "d"));
+        assert!(same(0, 4, "I"));
+        assert!(same(4, 8, "4x"));
+        assert!(same(18, 22, "2h"));
+        assert!(same(0, 16, "I4xd"));
+        assert!(!same(8, 16, "q"));
+        assert!(!same(9, 17, "d")); // cuts the double
+        assert!(!same(17, 19, "h")); // cuts both neighbours
     }
 }

@@ -420,6 +420,17 @@ impl Format {
         canonical::relate(self.runs(), other.runs(), on_swap)
     }
 
+    /// Whether the bytes `offset..offset + other.itemsize()` of this
+    /// format's items hold exactly what `other` describes (a field of a
+    /// record): the same atoms, none of them cut by the window's ends.
+    pub(crate) fn window_equivalent(&self, offset: usize, other: &Format) -> bool {
+        let Some(end) = offset.checked_add(other.itemsize()).filter(|&end| end <= self.itemsize()) else {
+            return false;
+        };
+        let window = canonical::Window::new(self.runs(), offset, end);
+        canonical::relate(window, other.runs(), |_| ()) == canonical::Relation::Same
+    }
+
     /// Whether items of this format and of `other` are the same values laid
     /// out the same way, so that one Rust type reads both. Typed views
     /// ([`BufferView::typed`](crate::BufferView::typed)) accept a buffer

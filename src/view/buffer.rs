@@ -8,7 +8,7 @@ use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::element::swaps_to_native;
-use crate::format::{Element, Value};
+use crate::format::{Element, Format, Value};
 use crate::layout::dims::DimVec;
 use crate::layout::ops::resolve_index;
 use crate::layout::{Layout, Order};
@@ -337,6 +337,56 @@ impl<'a> BufferView<'a> {
         convert::decode_as(self.format(), &packed)
     }
 
+    /// A view of one field of every item: the bytes `offset..offset +
+    /// format.itemsize()` of each item, as items of `format`, with the same
+    /// shape and strides (a column of a table of records, without a copy).
+    ///
+    /// The field must be what the view's format says lies there: the
+    /// view's format, cut to those bytes, must be
+    /// [equivalent](crate::Format::equivalent) to `format`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] if the view's format holds
+    /// something else at those bytes (or does not parse);
+    /// [`ErrorKind::OutOfBounds`] if the field does not lie inside an item;
+    /// [`ErrorKind::Indirect`] for views with suboffsets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, Format, Layout, Order, Value};
+    ///
+    /// // Two records { uint32 id; (4 bytes of padding) double x; }.
+    /// let mut bytes = Vec::new();
+    /// for (id, x) in [(7u32, 1.5f64), (8, 2.5)] {
+    ///     bytes.extend(id.to_ne_bytes());
+    ///     bytes.extend([0; 4]);
+    ///     bytes.extend(x.to_ne_bytes());
+    /// }
+    /// let layout = Layout::contiguous(&[2], 16, Order::C)?;
+    /// let records = BufferView::new(&bytes, layout, 0, Format::parse("T{I:id:4xd:x:}")?)?;
+    /// let x = records.field(8, Format::parse("d")?)?;
+    /// assert_eq!((x.strides(), x.itemsize()), (&[16][..], 8));
+    /// assert_eq!(x.get(&[1])?, Value::Float(2.5));
+    /// assert!(records.field(8, Format::parse("q")?).is_err());
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn field(&self, offset: usize, format: Format) -> Result<BufferView<'a>> {
+        if !self.format().window_equivalent(offset, &format) {
+            return Err(Error::new(
+                ErrorKind::IncompatibleFormat,
+                format!(
+                    "bytes {offset}..{} of items of format '{}' do not hold '{}'",
+                    offset.saturating_add(format.itemsize()),
+                    self.format().as_str(),
+                    format.as_str()
+                ),
+            ));
+        }
+        self.raw().field(offset, format).map(BufferView::from_raw)
+    }
+
     /// The same bytes under another format, as `memoryview.cast(format,
     /// shape)`: a C-contiguous view becomes 1-D (or `shape`, for a 1-D
     /// source) of items of `format`.
@@ -560,7 +610,7 @@ impl<'a> BufferViewMut<'a> {
 
 /// CPython's slice-assignment structure check (rule 32), shapes compared in
 /// full.
-pub(super) fn check_assignable(layout: &Layout, format: &crate::Format, src: &BufferView<'_>) -> Result<()> {
+pub(super) fn check_assignable(layout: &Layout, format: &Format, src: &BufferView<'_>) -> Result<()> {
     if format.without_native_prefix() != src.format().without_native_prefix() {
         return Err(Error::new(
             ErrorKind::IncompatibleFormat,

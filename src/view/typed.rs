@@ -13,7 +13,7 @@ use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
 use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::Element;
+use crate::format::{Element, Format};
 use crate::layout::Order;
 use crate::raw::typed::{self, TypedIter};
 use crate::slice::Slice;
@@ -221,6 +221,44 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// As [`BufferView::reshape`].
     pub fn reshape(&self, shape: &[usize]) -> Result<MemoryView<'a, T>> {
         self.buffer.reshape(shape).map(MemoryView::wrap)
+    }
+
+    /// A view of one field of every record: the `F` at byte `offset` of
+    /// each item, with the same shape and strides (a zero-copy column).
+    /// `offset` is usually `core::mem::offset_of!(T, field)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::field`] with `F`'s format, and
+    /// [`ErrorKind::InvalidValue`] for invalid `bool` fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytemuck::{Pod, Zeroable};
+    /// use memoryview::{MemoryView, Order};
+    /// use std::mem::offset_of;
+    ///
+    /// memoryview::element! {
+    ///     #[repr(C)]
+    ///     #[derive(Clone, Copy, Pod, Zeroable)]
+    ///     struct Sample {
+    ///         t: f64,
+    ///         value: f32,
+    ///         channel: u32,
+    ///     }
+    /// }
+    ///
+    /// let samples = [Sample { t: 0.0, value: 1.5, channel: 3 }, Sample { t: 0.5, value: 2.5, channel: 4 }];
+    /// let view = MemoryView::from_slice(&samples);
+    /// let values = view.field::<f32>(offset_of!(Sample, value))?;
+    /// assert_eq!(values.strides(), &[16]);
+    /// assert_eq!(values.to_vec(Order::C), [1.5, 2.5]);
+    /// assert!(view.field::<i32>(offset_of!(Sample, value)).is_err()); // a float is there
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn field<F: Element>(&self, offset: usize) -> Result<MemoryView<'a, F>> {
+        self.buffer.field(offset, Format::of::<F>())?.typed()
     }
 
     /// The same bytes as `U`s, 1-D, with memoryview's `cast` rules (one of
