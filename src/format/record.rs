@@ -226,7 +226,8 @@ pub const fn itemsize(text: &str) -> Option<usize> {
 /// numbers, `bool`, the optional `f16` and `Complex` types, or records
 /// declared with this macro, nested), followed by `:name:`. A field of
 /// type `[T; n]` is written `(n)` and `T`'s format (one level of arrays;
-/// `T` must be an element). A field marked `#[padding]` holds no value:
+/// `T` must be an element). A field marked `#[padding]` (the first of its
+/// attributes) holds no value:
 /// its bytes are written as `x`, so the struct matches exporters that
 /// leave such bytes unnamed (NumPy writes `xxxx` for an aligned dtype's
 /// gaps). Offsets come from `core::mem::offset_of!`, and every gap is
