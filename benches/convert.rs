@@ -19,11 +19,11 @@ fn benches(c: &mut Criterion) {
         group.throughput(Throughput::Bytes((N * 12) as u64));
         let view = BufferView::from_slice(&floats);
         group.bench_function("BufferView::to_vec_as", |b| {
-            b.iter(|| pool.install(|| black_box(view.to_vec_as::<f64>(Order::C).unwrap())))
+            b.iter(|| pool.install(|| black_box(view.to_vec_as::<f64>(Order::C).unwrap())));
         });
         let typed = MemoryView::from_slice(&floats);
         group.bench_function("MemoryView::to_vec_as", |b| {
-            b.iter(|| pool.install(|| black_box(typed.to_vec_as::<f64>(Order::C).unwrap())))
+            b.iter(|| pool.install(|| black_box(typed.to_vec_as::<f64>(Order::C).unwrap())));
         });
         group.bench_function("typed to_vec, then map", |b| {
             b.iter(|| {
@@ -38,10 +38,10 @@ fn benches(c: &mut Criterion) {
         let mut group = c.benchmark_group(">d to f64, 4 Mi items");
         group.throughput(Throughput::Bytes((N * 16) as u64));
         group.bench_function("BufferView::to_vec_as", |b| {
-            b.iter(|| pool.install(|| black_box(swapped.to_vec_as::<f64>(Order::C).unwrap())))
+            b.iter(|| pool.install(|| black_box(swapped.to_vec_as::<f64>(Order::C).unwrap())));
         });
         group.bench_function("to_vec_native", |b| {
-            b.iter(|| pool.install(|| black_box(swapped.to_vec_native::<f64>(Order::C).unwrap())))
+            b.iter(|| pool.install(|| black_box(swapped.to_vec_native::<f64>(Order::C).unwrap())));
         });
         group.finish();
 
@@ -50,7 +50,7 @@ fn benches(c: &mut Criterion) {
         let mut group = c.benchmark_group("u16 to i32 (checked), 4 Mi items");
         group.throughput(Throughput::Bytes((N * 6) as u64));
         group.bench_function("BufferView::to_vec_as", |b| {
-            b.iter(|| pool.install(|| black_box(view.to_vec_as::<i32>(Order::C).unwrap())))
+            b.iter(|| pool.install(|| black_box(view.to_vec_as::<i32>(Order::C).unwrap())));
         });
         group.finish();
     }
