@@ -28,7 +28,7 @@ fn benches(c: &mut Criterion) {
         group.bench_function("typed to_vec, then map", |b| {
             b.iter(|| {
                 pool.install(|| black_box(typed.to_vec(Order::C).into_iter().map(f64::from).collect::<Vec<f64>>()))
-            })
+            });
         });
         group.finish();
 
