@@ -92,31 +92,44 @@ struct Frame<'f> {
     rep: usize,
 }
 
+/// The most steps (fields visited, records entered) one walk may take; a
+/// format that needs more matches nothing (see [`Format::equivalent`]).
+///
+/// Counts, sub-array shapes and runs of bytes cost one step however long
+/// they are, but a repeated record is walked once per repetition:
+/// `1000000000000T{bi}` holds a trillion records, and would take as many
+/// steps. Elements rarely hold more than a few thousand fields.
+///
+/// [`Format::equivalent`]: super::Format::equivalent
+pub(crate) const MAX_STEPS: usize = 1 << 22;
+
 /// The runs of a format's atoms, in offset order.
 #[derive(Debug)]
 pub(crate) struct Runs<'f> {
     single: Option<Run>,
     stack: Vec<Frame<'f>>,
-    /// Set when the walk met something that matches nothing (`O`) or an
-    /// offset that does not fit (which a parsed format never has).
+    /// Set when the walk met something that matches nothing (`O`), an
+    /// offset that does not fit (which a parsed format never has), or took
+    /// more than [`MAX_STEPS`].
     unmatchable: bool,
+    steps: usize,
 }
 
 impl<'f> Runs<'f> {
     /// The runs of one scalar (allocates nothing).
     pub(crate) fn of_scalar(s: &Scalar) -> Runs<'f> {
         let single = Run::scalar(0, s, 1);
-        Runs { single, stack: Vec::new(), unmatchable: single.is_none() }
+        Runs { single, stack: Vec::new(), unmatchable: single.is_none(), steps: 0 }
     }
 
     /// The runs of a parsed struct.
     pub(crate) fn of_struct(def: &'f StructDef) -> Runs<'f> {
-        Runs { single: None, stack: vec![Frame { def, base: 0, field: 0, rep: 0 }], unmatchable: false }
+        Runs { single: None, stack: vec![Frame { def, base: 0, field: 0, rep: 0 }], unmatchable: false, steps: 0 }
     }
 
     /// The runs of nothing that can match (a format that does not parse).
     pub(crate) fn unmatchable() -> Runs<'f> {
-        Runs { single: None, stack: Vec::new(), unmatchable: true }
+        Runs { single: None, stack: Vec::new(), unmatchable: true, steps: 0 }
     }
 
     fn fail(&mut self) -> Option<Run> {
@@ -134,6 +147,10 @@ impl Iterator for Runs<'_> {
             return Some(run);
         }
         loop {
+            self.steps += 1;
+            if self.steps > MAX_STEPS && !self.stack.is_empty() {
+                return self.fail();
+            }
             let top = self.stack.last_mut()?;
             let Some(field) = top.def.fields.get(top.field) else {
                 self.stack.pop();
@@ -326,6 +343,18 @@ mod tests {
         let z = Run { offset: 0, kind: Kind::Complex, size: 4, swapped: true, count: 2 };
         assert_eq!(runs(">2Zf"), [z]);
         assert_eq!(runs("3p"), [Run { offset: 0, kind: Kind::Pascal, size: 3, swapped: false, count: 1 }]);
+    }
+
+    /// A trillion repeated records would take a trillion steps: the walk
+    /// stops at its budget and matches nothing, where it used to hang.
+    #[test]
+    fn huge_repetitions_stop_at_the_budget() {
+        let huge = Format::parse("1000000000000T{bi}").unwrap();
+        assert_eq!(relate(huge.runs(), huge.runs(), |_| ()), Relation::Different);
+        let dense = Format::parse("1000000000000B").unwrap();
+        assert_eq!(relate(dense.runs(), dense.runs(), |_| ()), Relation::Same);
+        let many = Format::parse(&format!("{}T{{bi}}", MAX_STEPS / 8)).unwrap();
+        assert_eq!(relate(many.runs(), many.runs(), |_| ()), Relation::Same);
     }
 
     #[test]

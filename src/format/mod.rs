@@ -465,7 +465,10 @@ impl Format {
     /// `b`, `?` and `B`, `e` and `H`, `Zf` and `2f`), another size (`i`
     /// and `q`), another byte order (`>d` and `d`). A format that does not
     /// parse, or that holds Python objects (`O`), is equivalent to nothing,
-    /// not even itself.
+    /// not even itself; so is one whose comparison would take more than
+    /// 2^22 steps (counts, shapes and runs of bytes cost one step each, but
+    /// a repeated record one per repetition: `1000000000000T{bi}` holds a
+    /// trillion records).
     ///
     /// # Examples
     ///
