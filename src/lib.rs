@@ -98,6 +98,8 @@ mod export;
 pub mod flags;
 pub mod format;
 pub mod layout;
+#[cfg(feature = "python")]
+pub mod python;
 mod raw;
 mod simd;
 pub mod slice;
