@@ -603,7 +603,7 @@ pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Result<Vec<u8>> {
 /// # Errors
 ///
 /// [`ErrorKind::OutOfMemory`] if the buffer cannot be allocated.
-#[cfg_attr(not(feature = "python"), allow(dead_code))]
+#[cfg(feature = "python")]
 pub(crate) fn to_aligned_bytes(src: &RawBuffer, order: Order) -> Result<owned::AlignedBytes> {
     let layout = src.layout();
     let nbytes = layout.nbytes();

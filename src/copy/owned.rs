@@ -8,11 +8,13 @@
 //! how the memory is backed, never its contents; elsewhere (other systems,
 //! Miri) it is skipped.
 
+#[cfg(feature = "python")]
 /// One cache line of bytes, aligned to 64: the unit of [`AlignedBytes`].
 #[derive(Clone, Copy, Debug, bytemuck::Zeroable, bytemuck::Pod)]
 #[repr(C, align(64))]
 pub(crate) struct Line(pub(crate) [u8; 64]);
 
+#[cfg(feature = "python")]
 /// A fresh byte buffer that starts on a cache line: aligned for every
 /// item type (and for the SIMD kernels), as NumPy aligns its arrays.
 #[derive(Clone, Debug)]
@@ -21,6 +23,7 @@ pub(crate) struct AlignedBytes {
     pub(crate) len: usize,
 }
 
+#[cfg(feature = "python")]
 impl AlignedBytes {
     /// The bytes.
     pub(crate) fn as_bytes(&self) -> &[u8] {

@@ -140,6 +140,7 @@ impl RawBuffer {
     /// occupy; `None` for an empty buffer. For indirect buffers the pointer
     /// tables are walked (once per pointer loaded before the last direct
     /// dimensions), so the cost is the number of rows, not of items.
+    #[cfg(feature = "python")]
     pub(crate) fn address_span(&self) -> Option<(usize, usize)> {
         let layout = self.layout();
         if layout.is_empty() {

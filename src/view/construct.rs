@@ -203,6 +203,7 @@ impl<'a> BufferView<'a> {
     ///
     /// Invariants 1 and 4 of [`RawBuffer`] must hold for `'a`: every item
     /// (and pointer slot) readable, nothing writing the items.
+    #[cfg(feature = "python")]
     pub(crate) unsafe fn from_raw_buffer(raw: RawBuffer) -> BufferView<'a> {
         BufferView::from_raw(raw)
     }
@@ -216,6 +217,7 @@ impl<'a> BufferViewMut<'a> {
     ///
     /// Invariants 1 and 2 of [`RawBuffer`] must hold for `'a`: every item
     /// readable and writable, and accessed only through this view.
+    #[cfg(feature = "python")]
     pub(crate) unsafe fn from_raw_buffer(raw: RawBuffer) -> BufferViewMut<'a> {
         // SAFETY: invariant 2 is the caller's contract.
         BufferViewMut::from_raw(unsafe { RawMut::new(raw) })
@@ -240,6 +242,7 @@ impl<'a> BufferViewMut<'a> {
     /// every pattern survive. [`from_slice`](BufferViewMut::from_slice)
     /// states the same requirement at compile time (`T: Pod`); this is for
     /// generic code over any `Element`.
+    #[cfg(feature = "python")]
     pub(crate) fn from_any_bits_slice<T: Element>(data: &'a mut [T]) -> Option<BufferViewMut<'a>> {
         if needs_validation::<T>() {
             return None;
