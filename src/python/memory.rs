@@ -188,6 +188,33 @@ impl Shared {
         (Arc::new(Shared { source: Source::Rust, writable, state: Mutex::new(state) }), raw)
     }
 
+    /// Memory owned by Rust, and the description `layout` of items of it
+    /// whose base lies `offset` bytes into the owner's bytes, in `format`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfBounds`] if an item reaches outside the owner's
+    /// bytes; [`ErrorKind::Indirect`] for suboffsets (pointer tables
+    /// cannot be checked inside a byte buffer).
+    pub(crate) fn rust_with_layout(
+        owner: Box<dyn Owner>,
+        layout: Layout,
+        offset: usize,
+        format: Format,
+        readonly: bool,
+    ) -> Result<(Arc<Shared>, RawBuffer)> {
+        let (shared, all) = Shared::rust(owner, readonly);
+        layout.check_bounds(offset, all.layout().nbytes())?;
+        // SAFETY: the owner's items are one C-contiguous run of `nbytes`
+        // bytes from `all.ptr()`, and every item of `layout` from `offset`
+        // lies inside it (checked): readable for as long as the owner is
+        // in `shared` (invariant 1). Writes follow `shared.writable`,
+        // which the owner allows only for types with no invalid bit
+        // patterns, so any bytes written keep its items valid.
+        let raw = unsafe { RawBuffer::new(all.ptr().wrapping_add(offset), layout, format) };
+        Ok((shared, raw))
+    }
+
     /// Memory held from Python.
     pub(crate) fn python(held: Held) -> Arc<Shared> {
         let writable = !held.readonly();

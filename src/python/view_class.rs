@@ -90,6 +90,39 @@ impl View {
         View { shared, raw }
     }
 
+    /// A view of any layout of `owner`'s bytes: items of `format` at
+    /// `layout` from a base `offset` bytes into them. Strides may be
+    /// negative, zero or not multiples of the itemsize; every item must lie
+    /// inside the owner. Writable from Python when the owner allows it and
+    /// `readonly` is false.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::OutOfBounds`] if an item reaches outside the owner's
+    /// bytes; [`ErrorKind::Indirect`] for layouts with suboffsets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{Format, Layout, python::View};
+    ///
+    /// // The u16 items of a byte buffer, read every 3 bytes, backwards.
+    /// let bytes: Vec<u8> = (0..16).collect();
+    /// let layout = Layout::new(&[5], &[-3], 2).unwrap();
+    /// let v = View::from_parts(bytes, layout, 12, Format::parse("<H").unwrap(), true).unwrap();
+    /// assert_eq!(v.layout().strides(), &[-3]);
+    /// ```
+    pub fn from_parts(
+        owner: impl Owner,
+        layout: Layout,
+        offset: usize,
+        format: Format,
+        readonly: bool,
+    ) -> Result<View> {
+        let (shared, raw) = Shared::rust_with_layout(Box::new(owner), layout, offset, format, readonly)?;
+        Ok(View { shared, raw })
+    }
+
     /// A view of what `obj` exports, without copying: its buffer
     /// (`PyBUF_FULL_RO`, writable if the exporter allows), or its DLPack
     /// tensor if it has no buffer protocol. `mview.view(obj)`.
@@ -397,6 +430,45 @@ impl View {
     /// Slicing and indexing in every dimension (`v[1:, ::-1]`, `v[2, ...]`);
     /// indexing every dimension gives the item's value.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let (view, item) = self.select(key)?;
+        if item {
+            let access = view.access(Mode::Shared, Asker::Python)?;
+            let value = access.view().get(&[])?;
+            drop(access);
+            return convert::value_to_py(py, &value);
+        }
+        view.into_bound_py_any(py)
+    }
+
+    /// Assignment to a selection: from any buffer of the same format
+    /// (broadcast to the selection's shape, as `copyto`), or, for a single
+    /// item of a one-code format, from a Python value packed by `struct`.
+    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = value.py();
+        let (target, item) = self.select(key)?;
+        if !target.is_writable() {
+            return Err(PyTypeError::new_err("cannot modify read-only memory"));
+        }
+        if item && !super::held::check_buffer(value) {
+            let Some(code) = target.format().native_code() else {
+                return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
+                    "assigning a value to an item of format '{}' (only one-code formats)",
+                    target.format().as_str()
+                )));
+            };
+            let packed = py.import("struct")?.call_method1("pack", (code.to_string(), value))?;
+            let packed: &[u8] = packed.extract()?;
+            let mut access = target.access(Mode::Exclusive, Asker::Python)?;
+            let mut view = access.view_mut().ok_or_else(|| PyTypeError::new_err("cannot modify read-only memory"))?;
+            return Ok(view.set_item_bytes(&[], packed)?);
+        }
+        let target = Bound::new(py, target)?;
+        super::transfer::copyto(target.as_any(), value)
+    }
+
+    /// The view selected by a subscript, and whether it is one item (every
+    /// dimension indexed by an integer, or `()` on a 0-d view).
+    fn select(&self, key: &Bound<'_, PyAny>) -> PyResult<(View, bool)> {
         let selectors = convert::selectors(key, self.layout().ndim())?;
         let slices: Vec<Slice> = selectors
             .iter()
@@ -420,13 +492,7 @@ impl View {
         }
         let all_indexed = !indices.is_empty() && indices.len() == selectors.len();
         let empty_tuple_of_0d = selectors.is_empty() && key.cast::<PyTuple>().is_ok_and(|t| t.is_empty());
-        if all_indexed || empty_tuple_of_0d {
-            let access = view.access(Mode::Shared, Asker::Python)?;
-            let value = access.view().get(&[])?;
-            drop(access);
-            return convert::value_to_py(py, &value);
-        }
-        view.into_bound_py_any(py)
+        Ok((view, all_indexed || empty_tuple_of_0d))
     }
 
     /// Equality by value, as memoryview's: the same shape, and equal items
@@ -453,7 +519,7 @@ impl View {
         let shape: Vec<String> = layout.shape().iter().map(ToString::to_string).collect();
         let strides: Vec<String> = layout.strides().iter().map(ToString::to_string).collect();
         format!(
-            "<mview.View shape={} strides={} format={:?} readonly={}>",
+            "<mview.View shape={} strides={} format='{}' readonly={}>",
             tuple(&shape),
             tuple(&strides),
             self.format().as_str(),
