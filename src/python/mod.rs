@@ -5,7 +5,7 @@
 //! # Taking buffers from Python
 //!
 //! [`BufferGuard::get`] calls `PyObject_GetBuffer` with any
-//! [`BufferFlags`](crate::BufferFlags) request and releases the buffer once,
+//! [`BufferFlags`] request and releases the buffer once,
 //! on drop; its views borrow it. Every layout an exporter may give is read
 //! correctly (C and Fortran order, negative, zero and odd strides, 0-d,
 //! empty, suboffsets, byte-swapped and record formats); a typed view is
