@@ -231,3 +231,36 @@ fn immutable_exporters() {
         assert!(!immutable("m"));
     });
 }
+
+#[test]
+fn testbuffer_exporter_flags() {
+    with_python(|py| {
+        let ns = run(
+            py,
+            "import _testbuffer as tb\n\
+             var = tb.ndarray(list(range(6)), shape=[2, 3], format='i', flags=tb.ND_VAREXPORT)\n\
+             base = tb.ndarray(list(range(6)), shape=[6], format='i')\n\
+             redirect = tb.ndarray(base, getbuf=tb.PyBUF_FULL_RO, flags=tb.ND_REDIRECT)\n\
+             fail = tb.ndarray(list(range(6)), shape=[6], format='i', flags=tb.ND_GETBUF_FAIL)\n\
+             undefined = tb.ndarray(list(range(6)), shape=[6], format='i', flags=tb.ND_GETBUF_FAIL | tb.ND_GETBUF_UNDEFINED)\n",
+        );
+        // ND_VAREXPORT: the exporter may change its own buffer while an
+        // export lives; the guard keeps reading the items it was given.
+        let var = eval(&ns, "var");
+        let guard = BufferGuard::readable(&var).unwrap();
+        py.run(c"var.push([7, 8, 9], shape=[3], format='i')", Some(&ns), None).unwrap();
+        assert_eq!(guard.typed::<i32>().unwrap().to_vec(Order::C), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(eval(&ns, "var.tolist()").extract::<Vec<i32>>().unwrap(), [7, 8, 9]);
+        drop(guard);
+        // ND_REDIRECT: the request is answered by the base object.
+        let guard = BufferGuard::readable(&eval(&ns, "redirect")).unwrap();
+        assert_eq!(guard.typed::<i32>().unwrap().to_vec(Order::C), [0, 1, 2, 3, 4, 5]);
+        drop(guard);
+        // ND_GETBUF_FAIL (with undefined fields left in the Py_buffer).
+        for name in ["fail", "undefined"] {
+            let err = BufferGuard::readable(&eval(&ns, name)).unwrap_err();
+            assert!(err.is_instance_of::<pyo3::exceptions::PyBufferError>(py), "{name}: {err}");
+        }
+        assert_eq!(memoryview::python::live_borrows(), 0);
+    });
+}

@@ -291,3 +291,40 @@ fn empty_and_zero_dimensional_exports() {
         assert_eq!(eval(&ns, "bytes(e)").extract::<Vec<u8>>().unwrap(), Vec::<u8>::new());
     });
 }
+
+/// The GIL rule: a copy out of memory nothing can write (`bytes`) runs with
+/// the GIL released, so other Python threads progress meanwhile; a copy out
+/// of writable memory keeps it, so they cannot.
+#[test]
+fn copies_release_the_gil_only_for_immutable_sources() {
+    with_python(|py| {
+        let ns = run(
+            py,
+            "import threading\n\
+             n = 0\n\
+             stop = False\n\
+             def spin():\n\
+             \x20   global n\n\
+             \x20   while not stop:\n\
+             \x20       n += 1\n\
+             frozen = bytes(64 << 20)\n\
+             thawed = bytearray(64 << 20)\n\
+             t = threading.Thread(target=spin)\n\
+             t.start()\n",
+        );
+        let count = || ns.get_item("n").unwrap().unwrap().extract::<u64>().unwrap();
+        // Let the spinner start.
+        py.run(c"import time\nwhile n == 0: time.sleep(0.001)", Some(&ns), None).unwrap();
+        let mut progressed = [0u64; 2];
+        for (k, name) in ["thawed", "frozen"].iter().enumerate() {
+            let source = ns.get_item(*name).unwrap().unwrap();
+            let before = count();
+            let copy = memoryview::python::ascontiguous(py, &source, Some("C")).unwrap();
+            progressed[k] = count() - before;
+            drop(copy);
+        }
+        py.run(c"stop = True\nt.join()", Some(&ns), None).unwrap();
+        assert_eq!(progressed[0], 0, "the GIL was released while copying writable memory");
+        assert!(progressed[1] > 0, "the GIL was held while copying bytes");
+    });
+}
