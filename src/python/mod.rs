@@ -45,8 +45,9 @@
 //! cannot be changed or taken back from Rust.
 //!
 //! A `#[pyclass]` of your own exports the same way by holding a [`View`]
-//! and forwarding the two buffer slots to it (see [`View`]'s
-//! documentation), or more simply by returning a `View` from a method.
+//! and forwarding its two buffer slots to [`View::get_buffer`] and
+//! [`View::release_buffer`] (two one-line methods), or more simply by
+//! returning a `View` from a method.
 //!
 //! # DLPack
 //!

@@ -328,3 +328,48 @@ fn copies_release_the_gil_only_for_immutable_sources() {
         assert!(progressed[1] > 0, "the GIL was held while copying bytes");
     });
 }
+
+/// A `#[pyclass]` of a user's that exports its pixels through a `View`.
+#[pyclass(frozen)]
+struct Image {
+    pixels: View,
+}
+
+#[pymethods]
+impl Image {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        flags: std::ffi::c_int,
+    ) -> PyResult<()> {
+        unsafe { slf.get().pixels.get_buffer(slf.as_any(), view, flags) }
+    }
+
+    unsafe fn __releasebuffer__(&self, view: *mut pyo3::ffi::Py_buffer) {
+        unsafe { self.pixels.release_buffer(view) }
+    }
+}
+
+#[test]
+fn a_users_pyclass_exports_through_a_view() {
+    with_python(|py| {
+        let rgb: Vec<u8> = (0..4 * 5 * 3).map(|i| i as u8).collect();
+        let image = Bound::new(py, Image { pixels: View::new(rgb.clone()).reshape(&[4, 5, 3]).unwrap() }).unwrap();
+        let start = refcount(image.as_any());
+        let ns = run(py, "import numpy as np\n");
+        ns.set_item("image", &image).unwrap();
+        let a = eval(&ns, "np.asarray(image)");
+        ns.set_item("a", &a).unwrap();
+        assert_eq!(eval(&ns, "a.shape").extract::<(usize, usize, usize)>().unwrap(), (4, 5, 3));
+        assert_eq!(eval(&ns, "a.tobytes()").extract::<Vec<u8>>().unwrap(), rgb);
+        assert_eq!(eval(&ns, "np.asarray(image)[1, 2, 0]").extract::<u8>().unwrap(), 21);
+        assert_eq!(image.get().pixels.exports(), 1);
+        assert_eq!(image.get().pixels.take::<Vec<u8>>().unwrap_err().kind(), ErrorKind::Borrowed);
+        py.run(c"a[0, 0, 0] = 200\ndel a", Some(&ns), None).unwrap();
+        drop(a);
+        assert_eq!(image.get().pixels.exports(), 0);
+        drop(ns);
+        assert_eq!(refcount(image.as_any()), start);
+        assert_eq!(image.get().pixels.take::<Vec<u8>>().unwrap()[0], 200);
+    });
+}
