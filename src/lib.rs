@@ -111,6 +111,7 @@ pub use flags::BufferFlags;
 pub use format::{ByteOrder, Element, Format, Value, size_from_format};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
+pub use simd::level::{SimdLevel, detected_simd_level, set_simd_level, simd_level};
 pub use slice::Slice;
 pub use view::{BufferView, BufferViewMut, FixedView, Iter, MemoryView, MemoryViewMut};
 
