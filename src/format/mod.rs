@@ -494,7 +494,6 @@ impl Format {
         self.relate(other, |_| ()) == canonical::Relation::Same
     }
 
-    #[cfg(test)]
     pub(crate) fn scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),

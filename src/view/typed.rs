@@ -103,7 +103,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+    /// [`ErrorKind::OutOfMemory`] if the vector cannot be allocated.
     pub fn try_to_vec(&self, order: Order) -> Result<Vec<T>> {
         // SAFETY: the typed invariant.
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }
@@ -119,7 +119,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// [`ErrorKind::InvalidValue`] naming the first item (its index in
     /// `order`) that does not convert, and its value;
-    /// [`ErrorKind::Overflow`] if the result cannot be allocated.
+    /// [`ErrorKind::OutOfMemory`] if the result cannot be allocated.
     ///
     /// # Examples
     ///
