@@ -494,6 +494,7 @@ impl Format {
         self.relate(other, |_| ()) == canonical::Relation::Same
     }
 
+    #[cfg(any(test, feature = "python"))]
     pub(crate) fn scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),
