@@ -3,6 +3,13 @@
 //! byte-swapped format) `to_vec_native`. 4 Mi items, one thread.
 //!
 //!     cargo bench --bench convert -- --warm-up-time 1 --measurement-time 3
+//!
+//! Two runs on the shared 2-core host (load average 7-8, so absolute times
+//! are noisy; compare within a run): f32 to f64, `to_vec_as` 118 / 86 ms
+//! against 92 / 53 ms for a typed copy plus `map` (0.6-0.8x its speed: the
+//! checked cast per item and the intermediate packed copy); `>d` to f64,
+//! `to_vec_as` 121 / 73 ms against 274 / 179 ms for `to_vec_native`
+//! (2.3-2.5x faster); u16 to i32, 17 / 15 ms.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use memoryview::{BufferView, Format, Layout, MemoryView, Order};
