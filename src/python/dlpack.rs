@@ -69,7 +69,7 @@ fn data_type(format: &Format, itemsize: usize) -> Result<DLDataType> {
             format.as_str()
         ))
     };
-    let scalar = format.scalar().ok_or_else(unsupported)?;
+    let scalar = format.single_scalar().ok_or_else(unsupported)?;
     if scalar.size != 1 && !scalar.order.is_native() {
         return Err(refused(format!(
             "DLPack items are in native byte order; format '{}' is byte-swapped (copy it with to_vec_native)",
