@@ -22,7 +22,7 @@ use core::ffi::c_int;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyEllipsis, PyTuple};
 use pyo3::{IntoPyObjectExt, ffi};
 use std::sync::Arc;
 
@@ -413,7 +413,7 @@ impl View {
     /// The same bytes as items of `format` (memoryview's `cast` rules).
     #[pyo3(name = "cast", signature = (format, shape = None))]
     fn py_cast(&self, format: &str, shape: Option<Vec<usize>>) -> PyResult<View> {
-        Ok(self.cast(format, shape.as_deref())?)
+        self.cast(format, shape.as_deref()).map_err(|err| cast_error(err, format))
     }
 
     /// A contiguous copy in `order` ('C', 'F' or 'A'), as a new view.
@@ -442,7 +442,9 @@ impl View {
 
     /// Assignment to a selection: from any buffer of the same format
     /// (broadcast to the selection's shape, as `copyto`), or, for a single
-    /// item of a one-code format, from a Python value packed by `struct`.
+    /// item, from a Python value packed by `struct` (`TypeError` for a
+    /// value of the wrong type, `ValueError` for one out of range, as
+    /// memoryview; complex formats take anything `complex()` accepts).
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = value.py();
         let (target, item) = self.select(key)?;
@@ -450,17 +452,10 @@ impl View {
             return Err(PyTypeError::new_err("cannot modify read-only memory"));
         }
         if item && !super::held::check_buffer(value) {
-            let Some(code) = target.format().native_code() else {
-                return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
-                    "assigning a value to an item of format '{}' (only one-code formats)",
-                    target.format().as_str()
-                )));
-            };
-            let packed = py.import("struct")?.call_method1("pack", (code.to_string(), value))?;
-            let packed: &[u8] = packed.extract()?;
+            let packed = convert::pack_item(target.format(), value)?;
             let mut access = target.access(Mode::Exclusive, Asker::Python)?;
             let mut view = access.view_mut().ok_or_else(|| PyTypeError::new_err("cannot modify read-only memory"))?;
-            return Ok(view.set_item_bytes(&[], packed)?);
+            return Ok(view.set_item_bytes(&[], &packed)?);
         }
         let target = Bound::new(py, target)?;
         super::transfer::copyto(target.as_any(), value)
@@ -490,7 +485,13 @@ impl View {
         for &(axis, index) in indices.iter().rev() {
             view = view.index_axis(axis, index)?;
         }
-        let all_indexed = !indices.is_empty() && indices.len() == selectors.len();
+        // As in NumPy, a subscript with `...` selects a view, even of no
+        // dimensions (`v[1, 2, ...]` is a 0-d view; `v[1, 2]` the item).
+        let has_ellipsis = match key.cast::<PyTuple>() {
+            Ok(tuple) => tuple.iter().any(|entry| entry.is_instance_of::<PyEllipsis>()),
+            Err(_) => key.is_instance_of::<PyEllipsis>(),
+        };
+        let all_indexed = !has_ellipsis && !indices.is_empty() && indices.len() == selectors.len();
         let empty_tuple_of_0d = selectors.is_empty() && key.cast::<PyTuple>().is_ok_and(|t| t.is_empty());
         Ok((view, all_indexed || empty_tuple_of_0d))
     }
@@ -582,4 +583,22 @@ impl View {
     fn __dlpack_device__(&self) -> (i32, i32) {
         dlpack::CPU_DEVICE
     }
+}
+
+/// `memoryview.cast`'s exceptions for the crate's refusals: `TypeError`
+/// when the view cannot be cast as it is (not C-contiguous, zeros in its
+/// shape, sizes that do not divide or multiply out, an N-D to N-D cast,
+/// two non-byte formats) and `ValueError` for a bad argument (the target
+/// format, too many dimensions, a zero in the new shape).
+fn cast_error(err: Error, format: &str) -> PyErr {
+    let is_cast_code =
+        Format::parse(format).is_ok_and(|f| f.native_code().is_some_and(|code| crate::cast::CAST_CODES.contains(code)));
+    let as_type_error = match err.kind() {
+        ErrorKind::NotContiguous | ErrorKind::ShapeMismatch => true,
+        // Both refusals of formats share a kind: a target code memoryview
+        // takes means the pair of formats was refused.
+        ErrorKind::IncompatibleFormat => is_cast_code,
+        _ => false,
+    };
+    if as_type_error { PyTypeError::new_err(err.to_string()) } else { err.into() }
 }
