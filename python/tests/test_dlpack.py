@@ -111,7 +111,8 @@ def test_refusals():
         "cast and slice": mview.view(bytearray(16)).cast("H", (2, 4)).cast("B") if False else mview.view(np.zeros((4, 3), "u1")).cast("B")[1:].cast("B"),
         "records": mview.view(np.zeros(3, dtype=[("a", "<i4"), ("b", "<f8")])),
         "byte-swapped": mview.view(np.arange(3, dtype=">f8")),
-        "chars": mview.view(np.zeros(3, dtype="S2")),
+        "strings": mview.view(np.zeros(3, dtype="S2")),
+        "chars": mview.view(bytearray(b"ab")).cast("c"),  # bytes to Python, not numbers
     }
     del refused["cast and slice"]
     odd = mview.view(raw)[1:13].cast("H", (2, 3))  # u2 items at an odd address, contiguous
