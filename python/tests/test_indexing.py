@@ -311,3 +311,11 @@ def test_setitem_items_memoryview_cannot_pack():
         mview.view(np.zeros(2, dtype="c16"))[0] = object()
     with pytest.raises(NotImplementedError):  # records take buffers, not tuples
         mview.view(np.zeros(2, dtype=[("a", "i4"), ("b", "f8")]))[0] = (1, 2.0)
+
+
+def test_del_is_refused_as_by_memoryview():
+    for obj in [bytearray(4), np.zeros((2, 2))]:
+        with pytest.raises(TypeError):
+            del memoryview(obj)[0]
+        with pytest.raises(TypeError):
+            del mview.view(obj)[0]

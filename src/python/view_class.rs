@@ -542,6 +542,11 @@ impl View {
         super::transfer::copyto(target.as_any(), value)
     }
 
+    /// `del v[key]`: memory cannot be deleted (`TypeError`, as memoryview).
+    fn __delitem__(&self, _key: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyTypeError::new_err("cannot delete memory"))
+    }
+
     /// Equality by value, as memoryview's: the same shape, and equal items
     /// (unpacked by format; NaN is not equal to itself).
     fn __richcmp__<'py>(&self, other: &Bound<'py, PyAny>, op: CompareOp) -> PyResult<Bound<'py, PyAny>> {
