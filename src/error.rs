@@ -25,7 +25,7 @@ use std::fmt;
 /// | `TooManyDimensions` | `ValueError` ("number of dimensions must not exceed 64") |
 /// | `Overflow` | `OverflowError` / `ValueError` (sizes that do not fit `isize`) |
 /// | `OutOfBounds` | `ValueError` ("offset out of bounds", exporter checks) |
-/// | `IndexOutOfBounds` | `IndexError` ("index out of bounds on dimension k") |
+/// | `IndexOutOfBounds` | `IndexError` ("index out of bounds on dimension k"; this crate numbers axes from 0) |
 /// | `IndexCount` | `TypeError` / `NotImplementedError` (wrong number of indices) |
 /// | `InvalidLayout` | `ValueError` (mismatched shape/strides, itemsize 0) |
 /// | `InvalidSlice` | `ValueError` ("slice step cannot be zero") |

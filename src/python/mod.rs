@@ -5,7 +5,7 @@
 //! # Taking buffers from Python
 //!
 //! [`BufferGuard::get`] calls `PyObject_GetBuffer` with any
-//! [`BufferFlags`](crate::BufferFlags) request and releases the buffer once,
+//! [`BufferFlags`] request and releases the buffer once,
 //! on drop; its views borrow it. Every layout an exporter may give is read
 //! correctly (C and Fortran order, negative, zero and odd strides, 0-d,
 //! empty, suboffsets, byte-swapped and record formats); a typed view is
@@ -45,8 +45,9 @@
 //! cannot be changed or taken back from Rust.
 //!
 //! A `#[pyclass]` of your own exports the same way by holding a [`View`]
-//! and forwarding the two buffer slots to it (see [`View`]'s
-//! documentation), or more simply by returning a `View` from a method.
+//! and forwarding its two buffer slots to [`View::get_buffer`] and
+//! [`View::release_buffer`] (two one-line methods), or more simply by
+//! returning a `View` from a method.
 //!
 //! # DLPack
 //!

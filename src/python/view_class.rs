@@ -342,6 +342,76 @@ impl View {
         Ok((view, all_indexed || empty_tuple_of_0d))
     }
 
+    /// Answers a buffer request for this view's items on behalf of `obj`,
+    /// the object that holds the view: how a `#[pyclass]` of your own
+    /// exports memory through the same decision path, counts and checks as
+    /// `View` itself. Call it from your class's `__getbuffer__`, and
+    /// [`release_buffer`](View::release_buffer) from its
+    /// `__releasebuffer__`.
+    ///
+    /// # Safety
+    ///
+    /// `view` must be the `Py_buffer` CPython passed to `__getbuffer__`
+    /// (valid for writes), and `obj` must keep `self` alive (the object
+    /// whose field `self` is): `view.obj` holds a reference to it until the
+    /// release.
+    ///
+    /// # Errors
+    ///
+    /// `BufferError` for a request CPython would refuse, or memory the
+    /// Rust owner has taken back or is writing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::python::View;
+    /// use pyo3::{ffi, prelude::*};
+    /// use std::ffi::c_int;
+    ///
+    /// /// An image whose pixels Python reads in place (`numpy.asarray(image)`).
+    /// #[pyclass(frozen)]
+    /// struct Image {
+    ///     pixels: View,
+    /// }
+    ///
+    /// #[pymethods]
+    /// impl Image {
+    ///     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+    ///         // SAFETY: CPython passes the consumer's Py_buffer; `slf` holds the pixels.
+    ///         unsafe { slf.get().pixels.get_buffer(slf.as_any(), view, flags) }
+    ///     }
+    ///     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+    ///         // SAFETY: a Py_buffer that `get_buffer` filled, released once.
+    ///         unsafe { self.pixels.release_buffer(view) }
+    ///     }
+    /// }
+    ///
+    /// Python::initialize();
+    /// Python::attach(|py| {
+    ///     let pixels = View::new(vec![0u8; 2 * 3 * 3]).reshape(&[2, 3, 3]).unwrap();
+    ///     let image = Bound::new(py, Image { pixels }).unwrap();
+    ///     let m = py.import("builtins").unwrap().getattr("memoryview").unwrap().call1((&image,)).unwrap();
+    ///     assert_eq!(m.getattr("shape").unwrap().extract::<Vec<usize>>().unwrap(), [2, 3, 3]);
+    ///     assert_eq!(image.get().pixels.exports(), 1);
+    /// });
+    /// ```
+    pub unsafe fn get_buffer(&self, obj: &Bound<'_, PyAny>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+        // SAFETY: forwarded from the caller; `raw` describes memory of
+        // `shared` (every view's does).
+        unsafe { protocol::get_buffer(obj, &self.shared, &self.raw, view, flags) }
+    }
+
+    /// Ends an export made by [`get_buffer`](View::get_buffer).
+    ///
+    /// # Safety
+    ///
+    /// `view` must be a `Py_buffer` that `get_buffer` filled on this view
+    /// (or another view of the same memory), released for the first time.
+    pub unsafe fn release_buffer(&self, view: *mut ffi::Py_buffer) {
+        // SAFETY: forwarded from the caller.
+        unsafe { protocol::release_buffer(&self.shared, view) }
+    }
+
     /// A contiguous copy of the items in `order`, in fresh memory aligned
     /// to a cache line, with the GIL released when nothing else can write
     /// the source (see the module documentation).
@@ -585,10 +655,8 @@ impl View {
     ///
     /// `view` is the consumer's `Py_buffer`, as CPython passes it.
     unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
-        let this = slf.get();
-        // SAFETY: CPython passes a writable `Py_buffer`; `raw` describes
-        // memory of `shared` (every view's does).
-        unsafe { protocol::get_buffer(slf.as_any(), &this.shared, &this.raw, view, flags) }
+        // SAFETY: CPython passes a writable `Py_buffer`; `slf` is the view.
+        unsafe { slf.get().get_buffer(slf.as_any(), view, flags) }
     }
 
     /// The buffer protocol (`bf_releasebuffer`).
@@ -599,7 +667,7 @@ impl View {
     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
         // SAFETY: CPython releases each `Py_buffer` this object filled,
         // once.
-        unsafe { protocol::release_buffer(&self.shared, view) }
+        unsafe { self.release_buffer(view) }
     }
 
     /// The items as a DLPack capsule (`numpy.from_dlpack(v)`): versioned
