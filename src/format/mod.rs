@@ -389,7 +389,8 @@ impl Format {
 
     /// The one number each item holds, also for the extension formats that
     /// are a single number (`Zd`, `Zf`: complex), which [`scalar`](Format::scalar)
-    /// leaves out.
+    /// leaves out. (For the Python bridge's DLPack types and item packing.)
+    #[cfg(feature = "python")]
     pub(crate) fn single_scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),
