@@ -147,7 +147,12 @@ pub fn view(obj: &Bound<'_, PyAny>) -> PyResult<View> {
 #[pyo3(signature = (obj, order = None))]
 pub fn ascontiguous(py: Python<'_>, obj: &Bound<'_, PyAny>, order: Option<&str>) -> PyResult<View> {
     let order = convert::order(order)?;
-    View::from_object(obj)?.copied(py, order)
+    if let Ok(view) = obj.cast::<View>() {
+        return view.get().copied(py, order);
+    }
+    // Straight from the request: no intermediate view object.
+    let (held, raw) = acquire_readonly(obj)?;
+    Ok(View::new(held::copied(py, &held, &raw, order)?))
 }
 
 /// `mview.copyto(dst, src)`: copies the items of `src` into `dst` (any
