@@ -494,7 +494,7 @@ impl Format {
         self.relate(other, |_| ()) == canonical::Relation::Same
     }
 
-    #[cfg(any(test, feature = "python"))]
+    #[cfg(test)]
     pub(crate) fn scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),
@@ -502,9 +502,10 @@ impl Format {
         }
     }
 
-    /// The one number each item holds, also for the extension formats that
-    /// are a single number (`Zd`, `Zf`: complex), which [`scalar`](Format::scalar)
-    /// leaves out. (For the Python bridge's DLPack types and item packing.)
+    /// The one number each item holds: for single-scalar formats (a lone
+    /// `Zd` or `Zf` among them) and for one scalar behind an extension such
+    /// as a `^` prefix. (For the Python bridge's DLPack types and item
+    /// packing.)
     #[cfg(feature = "python")]
     pub(crate) fn single_scalar(&self) -> Option<&Scalar> {
         match &self.def {
