@@ -69,6 +69,39 @@
 //! (empty 1-D views whose stride is not the itemsize), and it decodes every
 //! struct format where `memoryview.tolist()` refuses multi-character ones.
 //!
+//! # Records and formats
+//!
+//! A typed view accepts a buffer whose format describes the same values in
+//! the same places as its element's, however it is written
+//! ([`Format::equivalent`]): NumPy's `T{I:id:xxxxd:x:d:y:}`, ctypes'
+//! `T{<I:id:…}` (on a little-endian machine) and `I4x2d` are one layout.
+//! The [`element!`] macro declares a `#[repr(C)]` struct with its format;
+//! [`MemoryView::field`] views one field of every record without a copy;
+//! [`BufferView::to_vec_as`] converts any numeric format while copying.
+//!
+//! ```
+//! use bytemuck::{Pod, Zeroable};
+//! use memoryview::{BufferView, Format, Layout, Order};
+//!
+//! memoryview::element! {
+//!     #[repr(C)]
+//!     #[derive(Clone, Copy, Pod, Zeroable)]
+//!     struct Point {
+//!         x: f64,
+//!         y: f64,
+//!     }
+//! }
+//!
+//! let bytes: Vec<u8> = [1.0f64, 2.0, 3.0, 4.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
+//! let layout = Layout::contiguous(&[2], 16, Order::C)?;
+//! // As NumPy exports an array of this struct:
+//! let view = BufferView::new(&bytes, layout, 0, Format::parse("T{d:x:d:y:}")?)?;
+//! let points = view.typed::<Point>()?;
+//! let ys = points.field::<f64>(std::mem::offset_of!(Point, y))?;
+//! assert_eq!(ys.to_vec(Order::C), [2.0, 4.0]);
+//! # Ok::<(), memoryview::Error>(())
+//! ```
+//!
 //! # Safety model
 //!
 //! `unsafe` code lives in six places: `raw` (a layout bound to memory,
@@ -98,8 +131,13 @@
 //! - `python`: the Python bridge (module `python`): buffers of Python objects
 //!   as views, Rust memory exported to Python, DLPack both ways, and the
 //!   `mview` module's classes and functions, on PyO3.
+//! - `half`: `half::f16` is an [`Element`] (format `e`). (`bf16` has no
+//!   struct or PEP 3118 code, so it is not.)
+//! - `num-complex`: `num_complex::Complex<f32>` and `Complex<f64>` are
+//!   [`Element`]s (formats `Zf` and `Zd`).
 
 mod cast;
+mod convert;
 mod copy;
 pub mod error;
 mod export;

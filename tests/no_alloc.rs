@@ -63,4 +63,32 @@ fn view_operations_do_not_allocate() {
     assert_eq!(after - before, 0, "fixed-view operations allocated");
     // Item (a, 0, b) of `p` is element 71 + 8a - b: out[1] = 70, p[7, 0, 0] = 127.
     assert_eq!(total, 100 * (70 + 127));
+
+    // Typing an untyped view checks its format against the element's
+    // (format equivalence) without allocating, for one-scalar formats,
+    // complex numbers and half floats included.
+    let floats = [1.5f64; 16];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut sum = 0.0;
+    for _ in 0..100 {
+        let untyped = memoryview::BufferView::from_slice(&floats);
+        sum += untyped.typed::<f64>().unwrap().get(&[3]).unwrap();
+        #[cfg(feature = "num-complex")]
+        {
+            let pairs = [num_complex::Complex::new(1.0f32, 2.0); 4];
+            let view = MemoryView::from_slice(&pairs);
+            sum += f64::from(view.as_buffer().typed::<num_complex::Complex<f32>>().unwrap().get(&[1]).unwrap().im);
+            sum -= 2.0;
+        }
+        #[cfg(feature = "half")]
+        {
+            let halves = [half::f16::ONE; 4];
+            let view = MemoryView::from_slice(&halves);
+            sum += view.as_buffer().typed::<half::f16>().unwrap().get(&[1]).unwrap().to_f64();
+            sum -= 1.0;
+        }
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "typing a view allocated");
+    assert_eq!(sum, 150.0);
 }

@@ -7,33 +7,47 @@
 //! cause undefined behaviour.
 #![forbid(unsafe_code)]
 
-use super::{ByteOrder, Class, Format};
+use super::canonical::{Relation, Swap};
+use super::{ByteOrder, Format};
 use crate::error::{Error, ErrorKind, Result};
 use bytemuck::{CheckedBitPattern, NoUninit};
 use std::any::TypeId;
 
 /// A type that typed views ([`MemoryView`](crate::MemoryView)) can hold.
 ///
-/// `FORMAT` is the struct-module format the type is exported with. A buffer
-/// is accepted for typed access when its itemsize is `size_of::<Self>()`
-/// and its format describes the same kind of value: for the primitive
-/// types, a single scalar of the same class (signed, unsigned, float, bool)
-/// and size *in native byte order*, so `f64` accepts `"d"`, `"@d"`, `"=d"`
-/// and (on little-endian machines) `"<d"`, and `i64` accepts `"q"`, `"l"`
-/// and `"n"`. A byte-swapped format such as `">d"` is refused; convert it
-/// with [`BufferView::to_vec_native`](crate::BufferView::to_vec_native).
-/// For other types the format text must match `FORMAT` exactly (ignoring a
-/// leading `'@'`).
+/// `FORMAT` is the struct-module / PEP 3118 format the type is exported
+/// with. A buffer is accepted for typed access when its itemsize is
+/// `size_of::<Self>()` and its format is [equivalent](Format::equivalent)
+/// to `FORMAT`: the same scalars at the same offsets, of the same kinds and
+/// sizes, in the same byte order as this machine sees it. Names, record
+/// boundaries, how counts and padding are written and which of several
+/// same-sized codes is used do not matter. So `f64` accepts `"d"`, `"@d"`,
+/// `"=d"`, `"T{d}"` and (on little-endian machines) `"<d"`; `i64` accepts
+/// `"q"`, `"l"` and `"n"`; `u8` accepts `"B"` and `"c"`; and a
+/// `#[repr(C)]` struct of two `f64`s with `FORMAT = "T{d:x:d:y:}"` reads
+/// what NumPy (`"T{d:x:d:y:}"`), ctypes (`"T{<d:x:<d:y:}"`) and plain
+/// struct syntax (`"dd"`, `"2d"`) export for it.
 ///
-/// `bool` values are validated when a typed view is made from untyped
-/// memory: a byte other than 0 or 1 is refused, never read as a `bool`.
+/// A byte-swapped format such as `">d"` is refused for typed access;
+/// convert it with
+/// [`BufferView::to_vec_native`](crate::BufferView::to_vec_native), or
+/// decode any numeric format into any number type with
+/// [`BufferView::to_vec_as`](crate::BufferView::to_vec_as).
+///
+/// `bool` values (and records holding them) are validated when a typed
+/// view is made from untyped memory: a byte other than 0 or 1 is refused,
+/// never read as a `bool`.
+///
+/// Records get their `FORMAT` from their fields with the
+/// [`element!`](crate::element!) macro, which also checks it against the
+/// struct's size at compile time.
 ///
 /// # Examples
 ///
 /// ```
-/// use memoryview::Element;
+/// use memoryview::{BufferView, Element, Format, Layout, Order};
 ///
-/// #[derive(Clone, Copy, bytemuck::NoUninit, bytemuck::AnyBitPattern)]
+/// #[derive(Clone, Copy, Debug, PartialEq, bytemuck::NoUninit, bytemuck::AnyBitPattern)]
 /// #[repr(C)]
 /// struct Point {
 ///     x: f64,
@@ -43,6 +57,14 @@ use std::any::TypeId;
 /// impl Element for Point {
 ///     const FORMAT: &'static str = "T{d:x:d:y:}";
 /// }
+///
+/// // A buffer exported by ctypes: the same layout, written differently.
+/// let bytes: Vec<u8> = [1.0f64, 2.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
+/// let layout = Layout::contiguous(&[1], 16, Order::C)?;
+/// let format = Format::parse(if cfg!(target_endian = "little") { "T{<d:x:<d:y:}" } else { "T{>d:x:>d:y:}" })?;
+/// let view = BufferView::new(&bytes, layout, 0, format)?;
+/// assert_eq!(view.typed::<Point>()?.get(&[0])?, Point { x: 1.0, y: 2.0 });
+/// # Ok::<(), memoryview::Error>(())
 /// ```
 pub trait Element: NoUninit + CheckedBitPattern<Bits: 'static> + Send + Sync {
     /// The struct-module / PEP 3118 format string of this type.
@@ -63,6 +85,12 @@ elements! {
     bool => "?",
 }
 
+#[cfg(feature = "half")]
+elements! { half::f16 => "e" }
+
+#[cfg(feature = "num-complex")]
+elements! { num_complex::Complex<f32> => "Zf", num_complex::Complex<f64> => "Zd" }
+
 /// Whether some bit patterns of `T` are invalid, so memory must be checked
 /// before it is read as `T`. (`CheckedBitPattern` types whose `Bits` is the
 /// type itself accept every pattern.)
@@ -75,45 +103,58 @@ pub(crate) fn needs_validation<T: Element>() -> bool {
 pub(crate) enum Match {
     /// Items are `T`s as stored.
     Native,
-    /// Items are `T`s with their bytes reversed.
+    /// Items are `T`s with the bytes of some scalars reversed (see
+    /// [`swaps_to_native`]).
     Swapped,
 }
 
+fn mismatch<T: Element>(format: &Format, itemsize: usize) -> Error {
+    Error::new(
+        ErrorKind::IncompatibleFormat,
+        format!(
+            "items of format '{}' ({itemsize} bytes) are not {} (format '{}', {} bytes): \
+             the formats describe different values or layouts",
+            format.as_str(),
+            std::any::type_name::<T>(),
+            T::FORMAT,
+            size_of::<T>()
+        ),
+    )
+}
+
 /// Checks that items of `format` and `itemsize` are `T`s, in either byte
-/// order.
+/// order: the format must be equivalent to `T::FORMAT`
+/// ([`Format::equivalent`]) up to the byte order of its scalars.
 pub(crate) fn match_element<T: Element>(format: &Format, itemsize: usize) -> Result<Match> {
-    let size = size_of::<T>();
-    let mismatch = || {
-        Error::new(
-            ErrorKind::IncompatibleFormat,
-            format!(
-                "items of format '{}' ({itemsize} bytes) are not {} (format '{}', {size} bytes)",
-                format.as_str(),
-                std::any::type_name::<T>(),
-                T::FORMAT
-            ),
-        )
-    };
-    if itemsize != size {
-        return Err(mismatch());
+    if itemsize != size_of::<T>() {
+        return Err(mismatch::<T>(format, itemsize));
     }
     // `Format::of` is `T::FORMAT` parsed (at compile time for one-code
-    // formats); a text that does not parse describes nothing to match.
-    let want = Format::of::<T>();
-    if want.error().is_some() {
-        return Err(mismatch());
+    // formats); a text that does not parse matches nothing.
+    match format.relate(&Format::of::<T>(), |_| ()) {
+        Relation::Same => Ok(Match::Native),
+        Relation::Swapped => Ok(Match::Swapped),
+        Relation::Different => Err(mismatch::<T>(format, itemsize)),
     }
-    match (format.scalar(), want.scalar()) {
-        (Some(have), Some(want)) => {
-            let same_class = have.code.class() == want.code.class() && have.code.class() != Class::Other;
-            if !same_class || have.size != want.size || have.complex != want.complex {
-                return Err(mismatch());
-            }
-            if have.size == 1 || have.order.is_native() { Ok(Match::Native) } else { Ok(Match::Swapped) }
+}
+
+/// The stretches of an item of `format` whose bytes must be reversed to
+/// make it a native `T` (empty when it already is one).
+///
+/// # Errors
+///
+/// As [`match_element`].
+pub(crate) fn swaps_to_native<T: Element>(format: &Format, itemsize: usize) -> Result<Vec<Swap>> {
+    match_element::<T>(format, itemsize)?;
+    let mut swaps: Vec<Swap> = Vec::new();
+    format.relate(&Format::of::<T>(), |swap| match swaps.last_mut() {
+        // Stretches that continue one another become one.
+        Some(last) if last.size == swap.size && last.offset + last.size * last.count == swap.offset => {
+            last.count += swap.count;
         }
-        _ if format.without_native_prefix() == want.without_native_prefix() => Ok(Match::Native),
-        _ => Err(mismatch()),
-    }
+        _ => swaps.push(swap),
+    });
+    Ok(swaps)
 }
 
 /// Checks that items of `format` and `itemsize` are `T`s in native order.
@@ -126,7 +167,11 @@ pub(crate) fn check_element<T: Element>(format: &Format, itemsize: usize) -> Res
                 "format '{}' is {} and would be misread as native {}; \
                  convert it with to_vec_native",
                 format.as_str(),
-                if format.byte_order() == Some(ByteOrder::Big) { "big-endian" } else { "little-endian" },
+                match format.byte_order() {
+                    Some(ByteOrder::Big) => "big-endian",
+                    Some(_) => "little-endian",
+                    None => "partly byte-swapped",
+                },
                 std::any::type_name::<T>()
             ),
         )),
@@ -162,10 +207,45 @@ mod tests {
         assert!(accepts::<u16>("e").is_err());
         assert!(accepts::<i8>("?").is_err());
         assert!(accepts::<i32>("2h").is_err());
+        assert!(accepts::<u64>("O").is_err());
         let swapped = check_element::<f64>(&Format::parse(">d").unwrap(), 8).unwrap_err();
         assert_eq!(swapped.kind(), ErrorKind::IncompatibleFormat);
         assert!(swapped.to_string().contains("big-endian"));
         assert!(check_element::<f64>(&Format::parse("d").unwrap(), 4).is_err());
+    }
+
+    #[derive(Clone, Copy, bytemuck::NoUninit, bytemuck::AnyBitPattern)]
+    #[repr(C)]
+    struct Tagged {
+        id: u32,
+        pad: u32,
+        x: f64,
+        y: f64,
+    }
+
+    impl Element for Tagged {
+        const FORMAT: &'static str = "T{I:id:4xd:x:d:y:}";
+    }
+
+    /// Records match by layout: what NumPy (aligned dtype), ctypes and
+    /// struct syntax export for the same C struct.
+    #[test]
+    fn records_match_by_layout() {
+        for format in ["T{I:id:xxxxd:x:d:y:}", "I4x2d", "T{I}T{d:a:d:b:}", "=I4x(2)d", "IT{dd}"] {
+            assert_eq!(accepts::<Tagged>(format), Ok(Match::Native), "{format}");
+        }
+        if cfg!(target_endian = "little") {
+            assert_eq!(accepts::<Tagged>("T{<I:id:4x<d:x:<d:y:}"), Ok(Match::Native));
+            assert_eq!(accepts::<Tagged>("T{<I:id:4x>d:x:<d:y:}"), Ok(Match::Swapped));
+            let swaps = swaps_to_native::<Tagged>(&Format::parse("<I4x>2d").unwrap(), 24).unwrap();
+            assert_eq!(swaps, [Swap { offset: 8, size: 8, count: 2 }]);
+        }
+        // The field layout NumPy exports for a packed dtype: x at 4.
+        assert!(accepts::<Tagged>("T{I:id:=d:x:d:y:4x}").is_err());
+        assert!(accepts::<Tagged>("T{I:id:4xd:x:q:y:}").is_err());
+        assert!(accepts::<Tagged>("T{I:id:4xd:x:d:y:}8x").is_err());
+        let partly = check_element::<Tagged>(&Format::parse("I4x>2d").unwrap(), 24).unwrap_err();
+        assert!(partly.to_string().contains("byte-swapped"), "{partly}");
     }
 
     /// A `T::FORMAT` that does not parse matches nothing, not even a

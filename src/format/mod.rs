@@ -14,12 +14,22 @@
 //! only operations that must understand the items fail on it, as in CPython.
 #![forbid(unsafe_code)]
 
+pub(crate) mod canonical;
 pub(crate) mod element;
+mod measure;
 mod parse;
+mod record;
 mod text;
 pub(crate) mod value;
 
 pub use element::Element;
+
+/// Support for the [`element!`](crate::element!) macro's expansion; not a
+/// public API.
+#[doc(hidden)]
+pub mod __record {
+    pub use super::record::{FieldSpec, as_text, check, format_len, itemsize, write_format};
+}
 pub use value::Value;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -169,6 +179,13 @@ pub(crate) struct Scalar {
     pub(crate) complex: bool,
 }
 
+impl Scalar {
+    /// The bytes of one value (both parts of a complex number).
+    pub(crate) const fn bytes(&self) -> usize {
+        if self.complex { self.size * 2 } else { self.size }
+    }
+}
+
 /// One item of a format: `count` elements (the repeat count times the
 /// sub-array shape) of `kind` starting `offset` bytes into the struct.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -298,8 +315,12 @@ impl Format {
     /// [`Format::foreign`] for texts that are one scalar code with an
     /// optional prefix; `None` for any other text.
     const fn simple_const(text: &str) -> Option<Format> {
-        match parse::simple_scalar(text) {
-            // `simple_scalar` accepts only one- and two-byte texts, which
+        let scalar = match parse::simple_scalar(text) {
+            Some(scalar) => Some(scalar),
+            None => parse::simple_complex(text),
+        };
+        match scalar {
+            // Both accept only texts of at most three bytes, which
             // `FormatText::short` keeps inline.
             Some(scalar) => Some(Format { text: FormatText::short(text), def: Def::Scalar(scalar) }),
             None => None,
@@ -326,7 +347,7 @@ impl Format {
     /// does not parse (see [`Format::error`]).
     pub fn itemsize(&self) -> usize {
         match &self.def {
-            Def::Scalar(s) => s.size,
+            Def::Scalar(s) => s.bytes(),
             Def::Compound(c) => c.def.size,
             Def::Invalid(_) => 0,
         }
@@ -355,7 +376,7 @@ impl Format {
     /// extension is used).
     pub fn is_struct_syntax(&self) -> bool {
         match &self.def {
-            Def::Scalar(_) => true,
+            Def::Scalar(s) => !s.complex,
             Def::Compound(c) => c.extension_at.is_none(),
             Def::Invalid(_) => false,
         }
@@ -380,6 +401,100 @@ impl Format {
         }
     }
 
+    /// The runs of this format's atoms (see the `canonical` module).
+    pub(crate) fn runs(&self) -> canonical::Runs<'_> {
+        match &self.def {
+            Def::Scalar(s) => canonical::Runs::of_scalar(s),
+            Def::Compound(c) => canonical::Runs::of_struct(&c.def),
+            Def::Invalid(_) => canonical::Runs::unmatchable(),
+        }
+    }
+
+    /// How this format's items relate to `other`'s: the same atoms in the
+    /// same byte orders, the same atoms with some in the other byte order
+    /// (each such stretch is given to `on_swap`), or different ones.
+    pub(crate) fn relate(&self, other: &Format, on_swap: impl FnMut(canonical::Swap)) -> canonical::Relation {
+        if self.itemsize() != other.itemsize() {
+            return canonical::Relation::Different;
+        }
+        canonical::relate(self.runs(), other.runs(), on_swap)
+    }
+
+    /// Whether the bytes `offset..offset + other.itemsize()` of this
+    /// format's items hold exactly what `other` describes (a field of a
+    /// record): the same atoms, none of them cut by the window's ends.
+    pub(crate) fn window_equivalent(&self, offset: usize, other: &Format) -> bool {
+        let Some(end) = offset.checked_add(other.itemsize()).filter(|&end| end <= self.itemsize()) else {
+            return false;
+        };
+        let window = canonical::Window::new(self.runs(), offset, end);
+        canonical::relate(window, other.runs(), |_| ()) == canonical::Relation::Same
+    }
+
+    /// Whether items of this format and of `other` are the same values laid
+    /// out the same way, so that one Rust type reads both. Typed views
+    /// ([`BufferView::typed`](crate::BufferView::typed)) accept a buffer
+    /// whose format is equivalent to the element's `FORMAT`.
+    ///
+    /// The rule: each format is reduced to its itemsize and its *atoms*,
+    /// the scalars it holds, each with
+    ///
+    /// - its byte offset in the item;
+    /// - its kind: signed integer, unsigned integer, float, complex, bool,
+    ///   character (`u`, `w`) or Pascal string (`p`);
+    /// - its size in bytes (per part for complex numbers);
+    /// - its byte order as this machine sees it: as stored natively, or
+    ///   swapped (one-byte atoms have no order).
+    ///
+    /// Two formats are equivalent when their itemsizes and atoms are equal.
+    /// Nothing else counts:
+    ///
+    /// - field names are labels (`T{d:x:d:y:}` = `T{d:a:d:b:}` = `T{dd}`);
+    /// - record boundaries are not bytes (`T{T{d}d}` = `2d`);
+    /// - counts, repeated codes and sub-array shapes give the same atoms
+    ///   (`3B` = `BBB` = `(3)B`; `(2,3)h` = `6h`);
+    /// - padding is a gap, however it is written (`bxxxi` = `b3xi` = `bi`
+    ///   in native mode, where `i` is aligned to 4; `T{ib}` = `ib3x`);
+    /// - prefixes and codes that give the same sizes and order are the same
+    ///   (`<d` = `=d` = `@d` on a little-endian machine; `l` = `q` = `n`
+    ///   where all are 8 bytes; `<l` = `i`);
+    /// - `c` and each byte of `s` are unsigned bytes, like `B`.
+    ///
+    /// These differ: another itemsize (`dx` is 9 bytes, `T{dx}` 16), an
+    /// atom at another offset (`=bd` against `bd`), another kind (`B` and
+    /// `b`, `?` and `B`, `e` and `H`, `Zf` and `2f`), another size (`i`
+    /// and `q`), another byte order (`>d` and `d`). A format that does not
+    /// parse, or that holds Python objects (`O`), is equivalent to nothing,
+    /// not even itself; so is one whose comparison would take more than
+    /// 2^22 steps (counts, shapes and runs of bytes cost one step each, but
+    /// a repeated record one per repetition: `1000000000000T{bi}` holds a
+    /// trillion records).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::Format;
+    ///
+    /// let f = |text| Format::parse(text).unwrap();
+    /// // What NumPy, ctypes and a hand-written format say of one C struct
+    /// // { double x; double y; } (ctypes writes '<' on a little-endian
+    /// // machine, where it is the native order):
+    /// # if cfg!(target_endian = "little") {
+    /// assert!(f("T{d:x:d:y:}").equivalent(&f("T{<d:x:<d:y:}")));
+    /// # }
+    /// assert!(f("T{d:x:d:y:}").equivalent(&f("2d")));
+    /// // { uint32_t id; double x; } with its padding spelled out or not:
+    /// assert!(f("T{I:id:xxxxd:x:}").equivalent(&f("Id")));
+    /// assert!(f("3B").equivalent(&f("BBB")));
+    /// assert!(!f("=Id").equivalent(&f("Id"))); // x at offset 4, not 8
+    /// assert!(!f(">d").equivalent(&f("d")));
+    /// assert!(!f("Zf").equivalent(&f("2f")));
+    /// ```
+    pub fn equivalent(&self, other: &Format) -> bool {
+        self.relate(other, |_| ()) == canonical::Relation::Same
+    }
+
+    #[cfg(test)]
     pub(crate) fn scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),
@@ -387,9 +502,10 @@ impl Format {
         }
     }
 
-    /// The one number each item holds, also for the extension formats that
-    /// are a single number (`Zd`, `Zf`: complex), which [`scalar`](Format::scalar)
-    /// leaves out. (For the Python bridge's DLPack types and item packing.)
+    /// The one number each item holds: for single-scalar formats (a lone
+    /// `Zd` or `Zf` among them) and for one scalar behind an extension such
+    /// as a `^` prefix. (For the Python bridge's DLPack types and item
+    /// packing.)
     #[cfg(feature = "python")]
     pub(crate) fn single_scalar(&self) -> Option<&Scalar> {
         match &self.def {
@@ -470,7 +586,9 @@ impl Def {
         let def = parsed.def;
         if let [field] = def.fields.as_slice()
             && let (FieldKind::Scalar(s), 1, None, None) = (&field.kind, field.count, &field.shape, &field.name)
-            && parsed.extension_at.is_none()
+            // A lone complex number is an extension (so never struct syntax)
+            // but still one scalar; other extensions make a compound.
+            && (parsed.extension_at.is_none() || s.complex)
         {
             return Def::Scalar(*s);
         }

@@ -13,7 +13,11 @@
 //! sub-array shapes, `Zf`/`Zd`/`Zg` complex numbers, `g` (long double),
 //! `u`/`w` (UCS-2/UCS-4 characters), `O` (object pointer), a `^` prefix
 //! (native sizes, no alignment) and byte-order characters in the middle of
-//! a format. The parser records where the first extension appears, so that
+//! a format. Where PEP 3118 leaves the meaning open, the parser follows
+//! NumPy's (`_dtype_from_pep3118`), the reader NumPy's own exports are
+//! written for: a byte-order character inside a record stays in force after
+//! the record closes, and a record is placed (aligned or not) by the mode in
+//! force after it. The parser records where the first extension appears, so that
 //! [`size_from_format`](crate::format::size_from_format) can refuse them
 //! exactly as CPython's `struct.calcsize` does.
 #![forbid(unsafe_code)]
@@ -26,18 +30,18 @@ use core::mem::{align_of, size_of};
 
 /// How a section of a format sizes and aligns its items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Mode {
+pub(super) struct Mode {
     order: ByteOrder,
     native_sizes: bool,
-    aligned: bool,
+    pub(super) aligned: bool,
 }
 
 impl Mode {
-    const NATIVE: Mode = Mode { order: ByteOrder::Native, native_sizes: true, aligned: true };
+    pub(super) const NATIVE: Mode = Mode { order: ByteOrder::Native, native_sizes: true, aligned: true };
 
     /// `const` so that element formats can be built at compile time (see
     /// `Format::of`).
-    const fn from_prefix(c: u8) -> Option<Mode> {
+    pub(super) const fn from_prefix(c: u8) -> Option<Mode> {
         const fn standard(order: ByteOrder) -> Mode {
             Mode { order, native_sizes: false, aligned: false }
         }
@@ -92,6 +96,27 @@ pub(crate) const fn simple_scalar(text: &str) -> Option<Scalar> {
     }
 }
 
+/// One complex number with an optional struct prefix (`"Zf"`, `"<Zd"`), for
+/// element formats built at compile time; `None` for any other text.
+pub(crate) const fn simple_complex(text: &str) -> Option<Scalar> {
+    let (mode, part) = match *text.as_bytes() {
+        [b'Z', part] => (Mode::NATIVE, part),
+        [prefix @ (b'@' | b'=' | b'<' | b'>' | b'!'), b'Z', part] => match Mode::from_prefix(prefix) {
+            Some(mode) => (mode, part),
+            None => return None,
+        },
+        _ => return None,
+    };
+    let code = match Code::from_char(part) {
+        Some(code @ (Code::Half | Code::Float | Code::Double | Code::LongDouble)) => code,
+        _ => return None,
+    };
+    match scalar_size(code, mode) {
+        Some((size, _)) => Some(Scalar { code, order: mode.order, size, complex: true }),
+        None => None,
+    }
+}
+
 /// Parses a whole format string. With `strict`, the PEP 3118 extensions
 /// are refused where they appear, as CPython's `struct` module refuses
 /// them ("bad char in struct format").
@@ -115,7 +140,7 @@ pub(crate) fn parse(text: &str, strict: bool) -> Result<Parsed> {
         mode = prefix;
         parser.pos = 1;
     }
-    let def = parser.items(mode, false)?;
+    let (def, _) = parser.items(mode, false)?;
     Ok(Parsed { def, extension_at: parser.extension_at })
 }
 
@@ -150,8 +175,14 @@ impl Parser<'_> {
         Some(c)
     }
 
-    /// Items up to the end of the text, or up to the `}` closing a record.
-    fn items(&mut self, mut mode: Mode, in_record: bool) -> Result<StructDef> {
+    /// Items up to the end of the text, or up to the `}` closing a record,
+    /// and the mode in force after them.
+    ///
+    /// A byte-order character inside a record stays in force after the
+    /// record closes, as in NumPy (`_dtype_from_pep3118`), whose exports
+    /// rely on it: a packed dtype of `{u1, {u1, f8}, f8}` is exported as
+    /// `T{B:a:T{B:c:=d:d:}:b:d:e:}`, 23 bytes, the last `d` unaligned.
+    fn items(&mut self, mut mode: Mode, in_record: bool) -> Result<(StructDef, Mode)> {
         let mut fields: Vec<Field> = Vec::new();
         let mut size: usize = 0;
         let mut align: usize = 1;
@@ -208,7 +239,7 @@ impl Parser<'_> {
             let code_at = self.pos.saturating_sub(1);
             let shape = shape.take();
             let sub_array_dims = shape.as_ref().map_or(0, Vec::len);
-            let (kind, item_size, item_align) = self.item(code_char, code_at, mode, sub_array_dims)?;
+            let (kind, item_size, item_align) = self.item(code_char, code_at, &mut mode, sub_array_dims)?;
             if shape.is_some() && count == Some(0) {
                 return Err(
                     Error::new(ErrorKind::InvalidFormat, "a sub-array item needs a positive count").at(count_at)
@@ -221,6 +252,7 @@ impl Parser<'_> {
                     .ok_or_else(|| too_long(code_at))?,
                 None => count.unwrap_or(1),
             };
+            // As in NumPy, a record is placed by the mode in force after it.
             if mode.aligned && item_align > 1 {
                 size = size.checked_next_multiple_of(item_align).ok_or_else(|| too_long(code_at))?;
                 align = align.max(item_align);
@@ -237,7 +269,7 @@ impl Parser<'_> {
             // A record is a C struct: padded to a multiple of its alignment.
             size = size.checked_next_multiple_of(align).ok_or_else(|| too_long(self.pos))?;
         }
-        Ok(StructDef { fields, size, align })
+        Ok((StructDef { fields, size, align }, mode))
     }
 
     /// The nesting depth `levels` below `depth`, or the error for a format
@@ -316,10 +348,18 @@ impl Parser<'_> {
         Ok(name)
     }
 
-    /// The kind, size and alignment of the item `code`.
-    /// `sub_array_dims` is the number of dimensions of the sub-array shape
-    /// before the item (0 if none): a record's values nest inside them.
-    fn item(&mut self, code: u8, at: usize, mode: Mode, sub_array_dims: usize) -> Result<(FieldKind, usize, usize)> {
+    /// The kind, size and alignment of the item `code`, read in `mode`,
+    /// which becomes the mode in force after the item (a record may
+    /// change it). `sub_array_dims` is the number of dimensions of the
+    /// sub-array shape before the item (0 if none): a record's values nest
+    /// inside them.
+    fn item(
+        &mut self,
+        code: u8,
+        at: usize,
+        mode: &mut Mode,
+        sub_array_dims: usize,
+    ) -> Result<(FieldKind, usize, usize)> {
         match code {
             b'T' => {
                 if self.bump() != Some(b'{') {
@@ -332,7 +372,8 @@ impl Parser<'_> {
                 // the stack.
                 let outer = self.depth;
                 self.depth = self.nested(outer, sub_array_dims.saturating_add(1), at)?;
-                let record = self.items(mode, true)?;
+                let (record, after) = self.items(*mode, true)?;
+                *mode = after;
                 self.depth = outer;
                 if record.size == 0 {
                     // Every decoded value then consumes at least one byte,
@@ -347,7 +388,7 @@ impl Parser<'_> {
                 let part_at = self.pos;
                 let part = self.bump().ok_or_else(|| bad_char(part_at))?;
                 let code = Code::from_char(part).filter(|c| c.is_float()).ok_or_else(|| bad_char(part_at))?;
-                let (size, align) = scalar_size(code, mode).ok_or_else(|| bad_char(part_at))?;
+                let (size, align) = scalar_size(code, *mode).ok_or_else(|| bad_char(part_at))?;
                 let scalar = Scalar { code, order: mode.order, size, complex: true };
                 let double = size.checked_mul(2).ok_or_else(|| too_long(at))?;
                 Ok((FieldKind::Scalar(scalar), double, align))
@@ -360,7 +401,7 @@ impl Parser<'_> {
                 if code.is_extension() {
                     self.extension(at)?;
                 }
-                let (size, align) = scalar_size(code, mode).ok_or_else(|| bad_char(at))?;
+                let (size, align) = scalar_size(code, *mode).ok_or_else(|| bad_char(at))?;
                 Ok((FieldKind::Scalar(Scalar { code, order: mode.order, size, complex: false }), size, align))
             }
         }
@@ -369,7 +410,7 @@ impl Parser<'_> {
 
 /// Size and alignment of a scalar code in a mode; `None` where the code
 /// does not exist (`n`, `N`, `P`, `g`, `O` have no standard size).
-const fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
+pub(super) const fn scalar_size(code: Code, mode: Mode) -> Option<(usize, usize)> {
     // A function, not a closure: this runs in `const` contexts.
     const fn aligned(mode: Mode, size: usize, align: usize) -> Option<(usize, usize)> {
         Some((size, if mode.aligned { align } else { 1 }))

@@ -77,6 +77,12 @@ fn pep3118_extensions() {
     assert_eq!(size("<i>i"), Ok(8));
     assert_eq!(size("g"), Ok(16));
     assert_eq!(size("w"), Ok(4));
+    // Byte orders set inside a record stay in force after it, as NumPy
+    // reads them and writes them: its export of a packed dtype
+    // {u1, {u1, f8}, f8, u1, u4} (23 bytes).
+    assert_eq!(size("T{B:a:T{B:c:=d:d:}:b:d:e:B:g:I:h:}"), Ok(23));
+    assert_eq!(size("T{IT{=Bx}}"), Ok(6)); // no trailing padding after '='
+    assert_eq!(size("T{QBT{h>w}L}"), Ok(19)); // the record placed unaligned
     assert!(Format::parse("T{i").is_err());
     assert!(Format::parse("i:x").is_err());
     assert!(Format::parse(":x:i").is_err());
@@ -172,6 +178,10 @@ fn element_formats_built_at_compile_time_match_parsed_ones() {
         ($($ty:ty),*) => { $(same::<$ty>();)* };
     }
     elements!(u8, i8, u16, i16, u32, i32, u64, i64, usize, isize, f32, f64, bool);
+    #[cfg(feature = "half")]
+    elements!(half::f16);
+    #[cfg(feature = "num-complex")]
+    elements!(num_complex::Complex<f32>, num_complex::Complex<f64>);
 
     // User types: prefixed scalars (built), compound and invalid texts
     // (parsed), and texts at and past the inline limit.
@@ -193,6 +203,7 @@ fn element_formats_built_at_compile_time_match_parsed_ones() {
         Native: "@B",
         Standard: "=i",
         Caret: "^i",
+        Complex: ">Zd",
         Extension: "g",
         Pair: "2B",
         Record: "T{B:x:}",

@@ -183,7 +183,7 @@ fn pow2(e: i32) -> f64 {
 }
 
 /// IEEE 754 binary16 to f64 (exact).
-fn half_to_f64(h: u16) -> f64 {
+pub(crate) fn half_to_f64(h: u16) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
     let exponent = i32::from((h >> 10) & 0x1f);
     let fraction = f64::from(h & 0x3ff);
@@ -197,7 +197,7 @@ fn half_to_f64(h: u16) -> f64 {
 
 /// x87 80-bit extended precision (in the low 10 bytes) to f64, rounding
 /// to nearest.
-fn extended_to_f64(bits: u128) -> f64 {
+pub(crate) fn extended_to_f64(bits: u128) -> f64 {
     let mantissa = bits as u64;
     let exponent = ((bits >> 64) & 0x7fff) as i32;
     let sign = if (bits >> 79) & 1 != 0 { -1.0 } else { 1.0 };

@@ -302,6 +302,37 @@ impl RawBuffer {
     }
 }
 
+impl RawBuffer {
+    /// The bytes `offset..offset + format.itemsize()` of every item, as
+    /// items of `format` (a field of a record, with the same shape and
+    /// strides). Direct layouts only.
+    pub(crate) fn field(&self, offset: usize, format: Format) -> Result<RawBuffer> {
+        use crate::error::{Error, ErrorKind};
+        let layout = self.layout();
+        if layout.suboffsets().is_some() {
+            return Err(Error::new(ErrorKind::Indirect, "field views of indirect buffers are not supported"));
+        }
+        let len = format.itemsize();
+        if len == 0 || offset.checked_add(len).is_none_or(|end| end > layout.itemsize()) {
+            return Err(Error::new(
+                ErrorKind::OutOfBounds,
+                format!(
+                    "a field of {len} bytes at offset {offset} does not lie inside items of {} bytes",
+                    layout.itemsize()
+                ),
+            ));
+        }
+        let field_layout = Layout::new(layout.shape(), layout.strides(), len)?;
+        // SAFETY: the layout is direct, so each item of `field_layout` from
+        // the new base is the item with the same index of `self`'s layout
+        // moved by `offset`, and `offset..offset + len` lies inside the
+        // item's `itemsize` bytes (checked): every byte reached is a byte
+        // `self` may reach, so invariants 1, 2 and 4 carry over. Invariant 3
+        // is the typed caller's to restore.
+        Ok(unsafe { RawBuffer::new(self.ptr().wrapping_add(offset), field_layout, format) })
+    }
+}
+
 impl RawMut {
     /// See [`RawBuffer::recast`].
     pub(crate) fn recast(&self, layout: Layout, format: Format) -> Result<RawMut> {

@@ -4,10 +4,11 @@
 
 use super::{BufferView, BufferViewMut};
 use crate::cast;
+use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::element::{Match, match_element};
-use crate::format::{Element, Value};
+use crate::format::element::swaps_to_native;
+use crate::format::{Element, Format, Value};
 use crate::layout::dims::DimVec;
 use crate::layout::ops::resolve_index;
 use crate::layout::{Layout, Order};
@@ -255,11 +256,18 @@ impl<'a> BufferView<'a> {
     /// in some byte order; [`ErrorKind::InvalidValue`] for invalid `bool`
     /// bytes.
     pub fn to_vec_native<T: Element>(&self, order: Order) -> Result<Vec<T>> {
-        let swap = match_element::<T>(self.format(), self.itemsize())? == Match::Swapped;
-        let mut bytes = self.to_bytes(order);
+        let swaps = swaps_to_native::<T>(self.format(), self.itemsize())?;
+        let mut bytes = self.try_to_bytes(order)?;
         let size = size_of::<T>();
-        if swap {
-            bytes.chunks_exact_mut(size).for_each(<[u8]>::reverse);
+        if !swaps.is_empty() {
+            for item in bytes.chunks_exact_mut(size) {
+                for swap in &swaps {
+                    // Offsets lie inside the item: they come from a format
+                    // of itemsize `size`.
+                    let stretch = &mut item[swap.offset..swap.offset + swap.size * swap.count];
+                    stretch.chunks_exact_mut(swap.size).for_each(<[u8]>::reverse);
+                }
+            }
         }
         bytes
             .chunks_exact(size)
@@ -272,6 +280,111 @@ impl<'a> BufferView<'a> {
                 })
             })
             .collect()
+    }
+
+    /// The items decoded and converted to the number type `U`, in `order`:
+    /// a conversion while copying, for formats known only at run time.
+    ///
+    /// Each item must be one real number: a bool, an integer of 1, 2, 4 or
+    /// 8 bytes or a float of 2, 4, 8 or 16 bytes (`e`, `f`, `d`, `g`), in
+    /// either byte order (`"<h"`, `">d"`, `"T{e:x:}"` all qualify). Each
+    /// value is converted with `num_traits`' checked `NumCast`, as
+    /// [`MemoryView::to_vec_as`](crate::MemoryView::to_vec_as) does:
+    /// integers must fit, floats convert to integers by truncation toward
+    /// zero and must fit (NaN never does), integers convert to floats with
+    /// rounding, and a finite value must not become infinite. `?` items
+    /// are 0 or 1 (any nonzero byte is true, as `struct.unpack` reads it);
+    /// `g` (x87 extended precision) is rounded to `f64` first.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] for other formats (complex
+    /// numbers, records of several fields, characters) or an itemsize
+    /// other than the format's; [`ErrorKind::InvalidFormat`] if the
+    /// format does not parse; [`ErrorKind::InvalidValue`] naming the index
+    /// (in `order`) and value of the first item that does not fit `U`;
+    /// [`ErrorKind::OutOfMemory`] if the result cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, ErrorKind, Format, Layout, Order};
+    ///
+    /// // Big-endian u16 from a file: 1, 300, 65535.
+    /// let bytes = [0, 1, 1, 44, 255, 255];
+    /// let layout = Layout::contiguous(&[3], 2, Order::C)?;
+    /// let v = BufferView::new(&bytes, layout, 0, Format::parse(">H")?)?;
+    /// assert_eq!(v.to_vec_as::<f64>(Order::C)?, [1.0, 300.0, 65535.0]);
+    /// assert_eq!(v.to_vec_as::<i32>(Order::C)?, [1, 300, 65535]);
+    /// let err = v.to_vec_as::<u8>(Order::C).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    /// assert_eq!(err.to_string(), "item 1 (300) does not fit in u8");
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn to_vec_as<U: num_traits::NumCast>(&self, order: Order) -> Result<Vec<U>> {
+        if self.format().error().is_none() && self.format().itemsize() != self.itemsize() {
+            return Err(Error::new(
+                ErrorKind::IncompatibleFormat,
+                format!(
+                    "items are {} bytes but format '{}' describes {}",
+                    self.itemsize(),
+                    self.format().as_str(),
+                    self.format().itemsize()
+                ),
+            ));
+        }
+        let packed = self.try_to_bytes(order)?;
+        convert::decode_as(self.format(), &packed)
+    }
+
+    /// A view of one field of every item: the bytes `offset..offset +
+    /// format.itemsize()` of each item, as items of `format`, with the same
+    /// shape and strides (a column of a table of records, without a copy).
+    ///
+    /// The field must be what the view's format says lies there: the
+    /// view's format, cut to those bytes, must be
+    /// [equivalent](crate::Format::equivalent) to `format`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IncompatibleFormat`] if the view's format holds
+    /// something else at those bytes (or does not parse);
+    /// [`ErrorKind::OutOfBounds`] if the field does not lie inside an item;
+    /// [`ErrorKind::Indirect`] for views with suboffsets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{BufferView, Format, Layout, Order, Value};
+    ///
+    /// // Two records { uint32 id; (4 bytes of padding) double x; }.
+    /// let mut bytes = Vec::new();
+    /// for (id, x) in [(7u32, 1.5f64), (8, 2.5)] {
+    ///     bytes.extend(id.to_ne_bytes());
+    ///     bytes.extend([0; 4]);
+    ///     bytes.extend(x.to_ne_bytes());
+    /// }
+    /// let layout = Layout::contiguous(&[2], 16, Order::C)?;
+    /// let records = BufferView::new(&bytes, layout, 0, Format::parse("T{I:id:4xd:x:}")?)?;
+    /// let x = records.field(8, Format::parse("d")?)?;
+    /// assert_eq!((x.strides(), x.itemsize()), (&[16][..], 8));
+    /// assert_eq!(x.get(&[1])?, Value::Float(2.5));
+    /// assert!(records.field(8, Format::parse("q")?).is_err());
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn field(&self, offset: usize, format: Format) -> Result<BufferView<'a>> {
+        if !self.format().window_equivalent(offset, &format) {
+            return Err(Error::new(
+                ErrorKind::IncompatibleFormat,
+                format!(
+                    "bytes {offset}..{} of items of format '{}' do not hold '{}'",
+                    offset.saturating_add(format.itemsize()),
+                    self.format().as_str(),
+                    format.as_str()
+                ),
+            ));
+        }
+        self.raw().field(offset, format).map(BufferView::from_raw)
     }
 
     /// The same bytes under another format, as `memoryview.cast(format,
@@ -497,7 +610,7 @@ impl<'a> BufferViewMut<'a> {
 
 /// CPython's slice-assignment structure check (rule 32), shapes compared in
 /// full.
-pub(super) fn check_assignable(layout: &Layout, format: &crate::Format, src: &BufferView<'_>) -> Result<()> {
+pub(super) fn check_assignable(layout: &Layout, format: &Format, src: &BufferView<'_>) -> Result<()> {
     if format.without_native_prefix() != src.format().without_native_prefix() {
         return Err(Error::new(
             ErrorKind::IncompatibleFormat,

@@ -10,9 +10,10 @@
 
 use super::buffer::{check_assignable, resolve};
 use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
+use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::Element;
+use crate::format::{Element, Format};
 use crate::layout::Order;
 use crate::raw::typed::{self, TypedIter};
 use crate::slice::Slice;
@@ -108,15 +109,17 @@ impl<'a, T: Element> MemoryView<'a, T> {
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }
     }
 
-    /// The items converted to another number type `U`, in `order` (NumPy's
-    /// `astype` with safe casting): each conversion is `num_traits`'
-    /// checked `NumCast` (integers must fit; floats to integers truncate
-    /// toward zero and must fit; NaN does not convert to an integer).
+    /// The items converted to another number type `U`, in `order`: each
+    /// conversion is `num_traits`' checked `NumCast` (integers must fit;
+    /// floats to integers truncate toward zero and must fit; NaN does not
+    /// convert to an integer; a finite float must not become infinite).
+    /// The same conversion as [`BufferView::to_vec_as`].
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidValue`] naming the first item that does not
-    /// convert.
+    /// [`ErrorKind::InvalidValue`] naming the first item (its index in
+    /// `order`) that does not convert, and its value;
+    /// [`ErrorKind::OutOfMemory`] if the result cannot be allocated.
     ///
     /// # Examples
     ///
@@ -133,17 +136,10 @@ impl<'a, T: Element> MemoryView<'a, T> {
         T: num_traits::ToPrimitive + std::fmt::Debug,
         U: num_traits::NumCast,
     {
-        self.to_vec(order)
-            .into_iter()
-            .map(|item| {
-                U::from(item).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::InvalidValue,
-                        format!("{item:?} does not convert to {}", std::any::type_name::<U>()),
-                    )
-                })
-            })
-            .collect()
+        let items = self.try_to_vec(order)?;
+        let mut out = copy::try_with_capacity(items.len())?;
+        convert::cast_each(items, &mut out, 0)?;
+        Ok(out)
     }
 
     /// The items copied into `dst` in `order`.
@@ -225,6 +221,44 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// As [`BufferView::reshape`].
     pub fn reshape(&self, shape: &[usize]) -> Result<MemoryView<'a, T>> {
         self.buffer.reshape(shape).map(MemoryView::wrap)
+    }
+
+    /// A view of one field of every record: the `F` at byte `offset` of
+    /// each item, with the same shape and strides (a zero-copy column).
+    /// `offset` is usually `core::mem::offset_of!(T, field)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`BufferView::field`] with `F`'s format, and
+    /// [`ErrorKind::InvalidValue`] for invalid `bool` fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytemuck::{Pod, Zeroable};
+    /// use memoryview::{MemoryView, Order};
+    /// use std::mem::offset_of;
+    ///
+    /// memoryview::element! {
+    ///     #[repr(C)]
+    ///     #[derive(Clone, Copy, Pod, Zeroable)]
+    ///     struct Sample {
+    ///         t: f64,
+    ///         value: f32,
+    ///         channel: u32,
+    ///     }
+    /// }
+    ///
+    /// let samples = [Sample { t: 0.0, value: 1.5, channel: 3 }, Sample { t: 0.5, value: 2.5, channel: 4 }];
+    /// let view = MemoryView::from_slice(&samples);
+    /// let values = view.field::<f32>(offset_of!(Sample, value))?;
+    /// assert_eq!(values.strides(), &[16]);
+    /// assert_eq!(values.to_vec(Order::C), [1.5, 2.5]);
+    /// assert!(view.field::<i32>(offset_of!(Sample, value)).is_err()); // a float is there
+    /// # Ok::<(), memoryview::Error>(())
+    /// ```
+    pub fn field<F: Element>(&self, offset: usize) -> Result<MemoryView<'a, F>> {
+        self.buffer.field(offset, Format::of::<F>())?.typed()
     }
 
     /// The same bytes as `U`s, 1-D, with memoryview's `cast` rules (one of
