@@ -182,3 +182,19 @@ def test_copyto_refusals():
     b = bytearray(3)
     mview.copyto(b, b"xyz")
     assert b == b"xyz"
+
+
+def test_copyto_takes_formats_that_mean_the_same_items():
+    # NumPy exports this packed record as 'T{=i:a:B:b:}'; _testbuffer
+    # spells the same bytes '<iB'. memoryview's slice assignment compares
+    # format texts and refuses; copyto compares meanings, as np.copyto does.
+    import _testbuffer as tb
+
+    src = tb.ndarray([(7, 1), (8, 2), (9, 3)], shape=[3], format="<iB")
+    dst = np.zeros(3, np.dtype([("a", "<i4"), ("b", "u1")]))
+    assert memoryview(src).format != memoryview(dst).format
+    mview.copyto(dst, src)
+    assert dst.tolist() == [(7, 1), (8, 2), (9, 3)]
+    # Different items stay refused.
+    with pytest.raises((TypeError, ValueError)):
+        mview.copyto(dst, tb.ndarray([(7, 1), (8, 2), (9, 3)], shape=[3], format="<IB"))

@@ -22,12 +22,18 @@ use pyo3::prelude::*;
 /// # Errors
 ///
 /// The acquisition errors; `ValueError` if the shapes do not broadcast or
-/// the item formats differ (CPython's structure rule: the same format
-/// text, ignoring a leading `'@'`, and itemsize).
+/// the items differ: the formats must describe the same bytes
+/// ([`Format::equivalent`](crate::Format::equivalent), or the same text
+/// ignoring a leading `'@'`, as CPython's slice assignment wants), and the
+/// itemsizes must be equal.
 pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult<()> {
     let (_dst_held, dst_raw) = Held::acquire(dst, BufferFlags::FULL)?;
     let (_src_held, src_raw) = super::acquire_readonly(src)?;
-    if dst_raw.format().without_native_prefix() != src_raw.format().without_native_prefix()
+    // The same items by meaning (`Format::equivalent`): NumPy writes one
+    // record dtype as 'T{=i:a:B:b:}' or 'T{i:a:B:b:}' depending on the
+    // array's address, and both describe the same bytes.
+    let same_text = dst_raw.format().without_native_prefix() == src_raw.format().without_native_prefix();
+    if !(same_text || dst_raw.format().equivalent(src_raw.format()))
         || dst_raw.layout().itemsize() != src_raw.layout().itemsize()
     {
         return Err(Error::new(
