@@ -339,3 +339,18 @@ fn sub_array_dimensions_count_toward_the_nesting_limit() {
     assert_eq!(Format::parse(&mixed(32, 33)).unwrap_err().kind(), ErrorKind::InvalidFormat);
     assert!(Format::parse(&mixed(32, 33)).unwrap_err().to_string().contains("nested"));
 }
+
+/// A mismatch names each size as its owner has it: the format's own, the
+/// buffer's itemsize where it differs, and the type's.
+#[test]
+fn mismatches_name_the_formats_own_itemsize() {
+    let data = [0u8; 8];
+    let d_in_4 =
+        BufferView::new(&data, Layout::contiguous(&[2], 4, Order::C).unwrap(), 0, Format::parse("d").unwrap()).unwrap();
+    let message = d_in_4.typed::<f32>().unwrap_err().to_string();
+    assert!(message.contains("format 'd' (8 bytes) in a buffer of itemsize 4"), "{message}");
+    assert!(message.contains("format 'f', 4 bytes"), "{message}");
+    let plain = BufferView::from_slice(&[1u16, 2]);
+    let message = plain.typed::<i16>().unwrap_err().to_string();
+    assert!(message.contains("format 'H' (2 bytes) are not"), "{message}");
+}

@@ -108,13 +108,25 @@ pub(crate) enum Match {
     Swapped,
 }
 
+/// The refusal of items of `format` (in a buffer of `itemsize`) as `T`s.
+/// Sizes are named as each side has them: the format's own, the buffer's
+/// itemsize where it differs (an exporter's itemsize may disagree with its
+/// format), and `T`'s.
 fn mismatch<T: Element>(format: &Format, itemsize: usize) -> Error {
+    let what = match format.error() {
+        Some(_) => format!("items of format '{}' (which does not parse)", format.as_str()),
+        None => format!("items of format '{}' ({} bytes)", format.as_str(), format.itemsize()),
+    };
+    let buffer = if format.error().is_some() || format.itemsize() != itemsize {
+        format!(" in a buffer of itemsize {itemsize}")
+    } else {
+        String::new()
+    };
     Error::new(
         ErrorKind::IncompatibleFormat,
         format!(
-            "items of format '{}' ({itemsize} bytes) are not {} (format '{}', {} bytes): \
+            "{what}{buffer} are not {} (format '{}', {} bytes): \
              the formats describe different values or layouts",
-            format.as_str(),
             std::any::type_name::<T>(),
             T::FORMAT,
             size_of::<T>()
