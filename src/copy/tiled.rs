@@ -20,14 +20,19 @@
 //! last columns, the last rows) are copied in register blocks or item by
 //! item, except where rows follow each other in memory: there a row's last
 //! columns and the next row's first ones share a line, which the kernel
-//! may write whole ([`crate::simd::LineTile::seams`]). Itemsizes other
-//! than 1, 2, 4 and 8 are copied item by item in the same band order.
+//! may write whole ([`crate::simd::LineTile::seams`]). Items of 16 bytes
+//! are whole vectors (`K = 1`: their line tiles are one destination line
+//! of four items). Other itemsizes are copied item by item in the same
+//! band order, except sizes of 3 to 15 bytes and 24 (RGB pixels, `xyz`
+//! triples, …): those are gathered in record blocks of whole lines
+//! ([`crate::simd::records`]).
 //! Small transposes skip all this: [`Transpose2::run_small`] uses plain
 //! `K x K` register blocks.
 
 use super::strided::gather;
+use crate::simd::records::{self, RecordBlock, Stage};
 
-/// `$run` with `$T` the line-tile kernel for `$itemsize` (1, 2, 4 or 8) at
+/// `$run` with `$T` the line-tile kernel for `$itemsize` (1, 2, 4, 8 or 16) at
 /// the SIMD tier in effect: the build's kernels, or the portable ones when
 /// the tier is capped at scalar (see `crate::simd::level`).
 macro_rules! with_kernel {
@@ -51,6 +56,10 @@ macro_rules! with_kernel {
                 type $T = kernels::Tile8;
                 $run
             }
+            (16, true) => {
+                type $T = kernels::Tile16;
+                $run
+            }
             (1, false) => {
                 type $T = scalar::Tile1;
                 $run
@@ -63,8 +72,12 @@ macro_rules! with_kernel {
                 type $T = scalar::Tile4;
                 $run
             }
-            _ => {
+            (8, false) => {
                 type $T = scalar::Tile8;
+                $run
+            }
+            _ => {
+                type $T = scalar::Tile16;
                 $run
             }
         }
@@ -176,7 +189,8 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_tiled::<T>()),
+                1 | 2 | 4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_tiled::<T>()),
+                es if records::has_kernel(es) => records::with_record_size!(es, R => self.run_records::<R>()),
                 _ => self.run_items(),
             }
         }
@@ -199,7 +213,7 @@ impl Transpose2 {
         unsafe {
             match self.itemsize {
                 _ if count == 1 => self.run(),
-                4 | 8 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
+                4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
                 _ => (0..count).for_each(|p| self.problem(p, src_step).run()),
             }
         }
@@ -285,7 +299,7 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_blocks::<T>()),
+                1 | 2 | 4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_blocks::<T>()),
                 _ => self.edge(0, 1, self.rows, 0, self.cols),
             }
         }
@@ -321,6 +335,77 @@ impl Transpose2 {
             if rows < self.rows {
                 self.edge(rows, 1, self.rows - rows, 0, self.cols);
             }
+        }
+    }
+
+    /// Record blocks ([`crate::simd::records`]), band by band: in each
+    /// band, block columns of whole lines (streamed when every row's block
+    /// starts at a line), and before and after them the head and tail
+    /// columns in partial blocks, written plainly.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run), with `R` the itemsize, which has a
+    /// record kernel.
+    unsafe fn run_records<const R: usize>(self) {
+        let (block_cols, block_rows) = (records::block_cols(R), records::block_rows(R));
+        let mut stage = Stage::new();
+        // Streamed rows must start their blocks at lines: rows a whole
+        // number of lines apart, and a first block column that puts the
+        // first row's block at one.
+        let start = self.dst.addr();
+        let aligned = self.stream && self.dst_row % 64 == 0;
+        let head = if aligned { (0..block_cols).find(|&h| (start + h * R).is_multiple_of(64)) } else { None };
+        let stream = head.is_some();
+        let head = head.unwrap_or(0).min(self.cols);
+        let blocks = (self.cols - head) / block_cols;
+        let body_end = head + blocks * block_cols;
+        // Column blocks: (first column, columns, streamed).
+        let columns = std::iter::once((0, head, false))
+            .chain((0..blocks).map(|b| (head + b * block_cols, block_cols, stream)))
+            .chain(std::iter::once((body_end, self.cols - body_end, false)))
+            .filter(|&(_, n, _)| n > 0);
+        // Bands of whole row blocks.
+        let band = (self.band() / block_rows).max(1) * block_rows;
+        for i0 in (0..self.rows).step_by(band) {
+            let i1 = (i0 + band).min(self.rows);
+            for (j, cols, stream) in columns.clone() {
+                let mut i = i0;
+                while i < i1 {
+                    let rows = block_rows.min(i1 - i);
+                    if self.stream {
+                        // The next block's source runs, one per source row
+                        // of the block: more streams than the hardware
+                        // prefetchers follow.
+                        let next = self.src.wrapping_offset(((i + rows) * R) as isize + j as isize * self.src_col);
+                        let ahead = block_rows.min(i1.saturating_sub(i + rows)) * R;
+                        for c in 0..cols as isize {
+                            crate::simd::prefetch(next.wrapping_offset(c * self.src_col), ahead);
+                        }
+                    }
+                    let block = RecordBlock {
+                        src: self.src.wrapping_offset((i * R) as isize + j as isize * self.src_col),
+                        src_row: self.src_col,
+                        dst: self.dst.wrapping_offset(i as isize * self.dst_row + (j * R) as isize),
+                        dst_row: self.dst_row,
+                        rows,
+                        cols,
+                        overread: i + rows < self.rows,
+                    };
+                    // SAFETY: rows i..i + rows, columns j..j + cols of the
+                    // problem (caller), at most a block; the item after
+                    // each source run is the problem's item (i + rows, ·)
+                    // when `overread`; streamed blocks start at lines
+                    // (dst_row and the head column put them there) and
+                    // are whole lines (block_cols).
+                    unsafe { records::record_block::<R>(block, &mut stage, stream) };
+                    i += rows;
+                }
+            }
+        }
+        if stream {
+            // Streaming stores must be fenced by the thread that made them.
+            crate::simd::fence();
         }
     }
 
