@@ -18,7 +18,7 @@ use crate::format::Format;
 use crate::layout::{Layout, MAX_NDIM, Order};
 
 /// Target formats `cast` accepts (CPython 3.11).
-const CAST_CODES: &str = "cbBhHiIlLqQnNfd?P";
+pub(crate) const CAST_CODES: &str = "cbBhHiIlLqQnNfd?P";
 
 fn is_byte_format(format: &Format) -> bool {
     matches!(format.native_code(), Some('b' | 'B' | 'c'))

@@ -29,11 +29,6 @@ impl AlignedBytes {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &bytemuck::cast_slice(&self.lines)[..self.len]
     }
-
-    /// The bytes, writable.
-    pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
-        &mut bytemuck::cast_slice_mut(&mut self.lines)[..self.len]
-    }
 }
 
 /// Buffers at least this large get the huge-page advice.

@@ -387,6 +387,21 @@ impl Format {
         }
     }
 
+    /// The one number each item holds, also for the extension formats that
+    /// are a single number (`Zd`, `Zf`: complex), which [`scalar`](Format::scalar)
+    /// leaves out. (For the Python bridge's DLPack types and item packing.)
+    #[cfg(feature = "python")]
+    pub(crate) fn single_scalar(&self) -> Option<&Scalar> {
+        match &self.def {
+            Def::Scalar(s) => Some(s),
+            Def::Compound(c) => match c.def.fields.as_slice() {
+                [Field { kind: FieldKind::Scalar(s), count: 1, shape: None, name: None, .. }] => Some(s),
+                _ => None,
+            },
+            Def::Invalid(_) => None,
+        }
+    }
+
     fn is_aligned_mode(&self) -> bool {
         !matches!(self.as_str().as_bytes().first(), Some(b'=' | b'<' | b'>' | b'!' | b'^'))
     }

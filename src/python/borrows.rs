@@ -8,7 +8,8 @@
 //! [`BufferGuard`](super::BufferGuard)s on the same NumPy array, one
 //! writable, would break those rules in safe code.
 //!
-//! So every Rust borrow of Python memory made by this crate registers the
+//! So every lasting Rust borrow of Python memory made by this crate (a
+//! `BufferGuard`, or the Rust owner's access to a `View`) registers the
 //! address range its items occupy here, as shared (read-only) or exclusive
 //! (writable), for as long as it lives; a borrow that conflicts with a live
 //! one (overlapping ranges, and either of them exclusive) is refused with
@@ -21,11 +22,18 @@
 //!   share a byte (`a[::2]` and `a[1::2]`) still conflict;
 //! - it cannot see Python code: Python may write the memory while the GIL
 //!   is held by it (see the module documentation for the GIL rules).
+//!
+//! Operations on behalf of Python (the `View` methods, `copyto`) only
+//! [`check`] for conflicts: they run holding the GIL and call no Python
+//! code, so no Rust borrow can begin while they run (a `BufferGuard` needs
+//! the GIL to be made, and cannot outlive the call that made it), and
+//! registering them would only cost time. With no registered borrow at all,
+//! the common case, a check is one atomic load.
 #![forbid(unsafe_code)]
 
 use crate::error::{Error, ErrorKind, Result};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// One live borrow.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +47,8 @@ struct Entry {
 /// The live borrows of this process (of this copy of the crate).
 static LIVE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// `LIVE.len()`, readable without the lock: checks skip the lock when 0.
+static LIVE_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// Whether a borrow is read-only or writable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,25 +80,44 @@ impl Borrow {
         };
         let exclusive = mode == Mode::Exclusive;
         let mut live = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let conflict = live.iter().find(|e| e.start < end && start < e.end && (exclusive || e.exclusive));
-        if let Some(other) = conflict {
-            let (this, that) = match (exclusive, other.exclusive) {
-                (true, true) => ("a writable", "writable"),
-                (true, false) => ("a writable", "read-only"),
-                _ => ("a read-only", "writable"),
-            };
-            return Err(Error::new(
-                ErrorKind::Borrowed,
-                format!(
-                    "cannot take {this} borrow of this memory: Rust code holds a {that} borrow \
-                     of overlapping memory (another BufferGuard); release it first"
-                ),
-            ));
-        }
+        conflicts(&live, start, end, exclusive)?;
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         live.push(Entry { id, start, end, exclusive });
+        LIVE_COUNT.store(live.len(), Ordering::Release);
         Ok(Borrow { id: Some(id) })
     }
+}
+
+/// Fails like [`Borrow::new`] where a borrow of `span` in `mode` would
+/// conflict with a registered one, without registering anything (for
+/// operations that run holding the GIL; see the module documentation).
+pub(crate) fn check(span: impl FnOnce() -> Option<(usize, usize)>, mode: Mode) -> Result<()> {
+    if LIVE_COUNT.load(Ordering::Acquire) == 0 {
+        return Ok(());
+    }
+    let Some((start, end)) = span().filter(|(start, end)| start < end) else { return Ok(()) };
+    let live = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    conflicts(&live, start, end, mode == Mode::Exclusive)
+}
+
+/// The error for the first live borrow a borrow of `start..end` would
+/// conflict with.
+fn conflicts(live: &[Entry], start: usize, end: usize, exclusive: bool) -> Result<()> {
+    let Some(other) = live.iter().find(|e| e.start < end && start < e.end && (exclusive || e.exclusive)) else {
+        return Ok(());
+    };
+    let (this, that) = match (exclusive, other.exclusive) {
+        (true, true) => ("a writable", "writable"),
+        (true, false) => ("a writable", "read-only"),
+        _ => ("a read-only", "writable"),
+    };
+    Err(Error::new(
+        ErrorKind::Borrowed,
+        format!(
+            "cannot take {this} borrow of this memory: Rust code holds a {that} borrow \
+             of overlapping memory (another BufferGuard); release it first"
+        ),
+    ))
 }
 
 impl Drop for Borrow {
@@ -96,6 +125,7 @@ impl Drop for Borrow {
         if let Some(id) = self.id {
             let mut live = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             live.retain(|e| e.id != id);
+            LIVE_COUNT.store(live.len(), Ordering::Release);
         }
     }
 }

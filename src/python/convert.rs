@@ -1,14 +1,15 @@
 //! Conversions between Python values and the crate's: decoded items to
-//! Python objects (`tolist`, indexing), and Python subscripts (`v[1, ::2,
-//! ...]`) to the crate's selections.
+//! Python objects (`tolist`, indexing), Python values to packed items
+//! (item assignment), and Python subscripts (`v[1, ::2, ...]`) to the
+//! crate's selections.
 #![forbid(unsafe_code)]
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::format::Value;
+use crate::format::{Class, Code, Format, Value};
 use crate::layout::Order;
 use crate::slice::Slice;
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyNotImplementedError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyComplex, PyEllipsis, PyList, PySlice, PyString, PyTuple};
 
@@ -35,6 +36,52 @@ pub(crate) fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound
     })
 }
 
+/// `value` packed as one item of `format`, as memoryview's item assignment
+/// packs it: by the `struct` module, with a `TypeError` for a value of the
+/// wrong type and a `ValueError` for one out of range. Beyond memoryview's
+/// native one-code formats, every single-number format is taken:
+/// byte-swapped ones (`'>i'`, `'<d'`) and complex numbers (`'Zd'`, `'Zf'`,
+/// from anything `complex()` accepts).
+///
+/// # Errors
+///
+/// As above; `NotImplementedError` for items of several values (records,
+/// `'3s'`, `'2i'`) and for formats `struct` cannot pack (`'g'`, `'w'`).
+pub(crate) fn pack_item(format: &Format, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let py = value.py();
+    let text = format.as_str();
+    let scalar = format.single_scalar().filter(|s| s.complex || format.is_struct_syntax()).ok_or_else(|| {
+        PyNotImplementedError::new_err(format!(
+            "assigning a value to an item of format '{text}' (only formats of one number, bool or byte)"
+        ))
+    })?;
+    let invalid_type = || PyTypeError::new_err(format!("memoryview: invalid type for format '{text}'"));
+    let invalid_value = || PyValueError::new_err(format!("memoryview: invalid value for format '{text}'"));
+    let module = py.import("struct")?;
+    let packed = if scalar.complex {
+        // `Zd` is two doubles to `struct` ('2d'), with the same byte order.
+        let number = py.get_type::<PyComplex>().call1((value,)).map_err(|_| invalid_type())?;
+        module.call_method1("pack", (text.replacen('Z', "2", 1), number.getattr("real")?, number.getattr("imag")?))
+    } else {
+        module.call_method1("pack", (text, value))
+    };
+    match packed {
+        Ok(bytes) => bytes.extract(),
+        Err(err) if err.is_instance_of::<PyOverflowError>(py) => Err(invalid_value()),
+        Err(err) if err.is_instance(py, &module.getattr("error")?) => {
+            // `struct.error` covers both: a value of the right type failed
+            // on its range (an integer too large, bytes of length 2).
+            let right_type = match (scalar.code, scalar.code.class()) {
+                (_, Class::Float | Class::Bool | Class::Other) => false,
+                (Code::Char, _) => value.is_instance_of::<PyBytes>(),
+                _ => value.hasattr("__index__")?,
+            };
+            Err(if right_type { invalid_value() } else { invalid_type() })
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// One entry of a subscript.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Selector {
@@ -58,7 +105,7 @@ fn slice_bound(obj: &Bound<'_, PyAny>) -> PyResult<Option<isize>> {
     }
     match obj.extract::<isize>() {
         Ok(value) => Ok(Some(value)),
-        Err(err) if err.is_instance_of::<pyo3::exceptions::PyOverflowError>(obj.py()) => {
+        Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
             Ok(Some(if obj.gt(0)? { isize::MAX } else { isize::MIN }))
         }
         Err(_) => Err(PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")),

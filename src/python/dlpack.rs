@@ -29,7 +29,7 @@ use super::error::buffer_error;
 use super::held::Held;
 use crate::error::{Error, ErrorKind, Result};
 use crate::flags::BufferFlags;
-use crate::format::{Class, Format};
+use crate::format::{Class, Code, Format};
 use crate::layout::{Layout, MAX_NDIM};
 use crate::raw::RawBuffer;
 use crate::view::BufferView;
@@ -69,7 +69,7 @@ fn data_type(format: &Format, itemsize: usize) -> Result<DLDataType> {
             format.as_str()
         ))
     };
-    let scalar = format.scalar().ok_or_else(unsupported)?;
+    let scalar = format.single_scalar().ok_or_else(unsupported)?;
     if scalar.size != 1 && !scalar.order.is_native() {
         return Err(refused(format!(
             "DLPack items are in native byte order; format '{}' is byte-swapped (copy it with to_vec_native)",
@@ -84,7 +84,9 @@ fn data_type(format: &Format, itemsize: usize) -> Result<DLDataType> {
         (Class::Float, true) if scalar.size <= 8 => DLDataTypeCode::COMPLEX,
         (Class::Float, false) if scalar.size <= 8 => DLDataTypeCode::FLOAT,
         (Class::Signed, false) => DLDataTypeCode::INT,
-        (Class::Unsigned, false) => DLDataTypeCode::UINT,
+        // `c` items are characters (bytes of length 1 to Python): a uint8
+        // consumer would read numbers instead.
+        (Class::Unsigned, false) if scalar.code != Code::Char => DLDataTypeCode::UINT,
         (Class::Bool, false) => DLDataTypeCode::BOOL,
         _ => return Err(unsupported()),
     };

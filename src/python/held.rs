@@ -9,7 +9,9 @@
 //!
 //! [`BufferGuard`]: super::BufferGuard
 
+use super::borrows::{self, Mode};
 use super::dlpack::Imported;
+use super::memory::Copied;
 use crate::error::{Error, ErrorKind, Result};
 use crate::flags::BufferFlags;
 use crate::layout::Order;
@@ -175,6 +177,24 @@ pub(crate) fn describe_buffer(info: &BufferInfo, flags: BufferFlags) -> Result<R
         }
     }
     Ok(view.raw().clone())
+}
+
+/// The items `raw` describes (memory of `held`) packed in `order` into
+/// fresh aligned memory, on behalf of Python (`ascontiguous`), with the GIL
+/// released where nothing can write them (see the module documentation).
+///
+/// # Errors
+///
+/// `BufferError` if a Rust borrow holds the memory writable;
+/// `MemoryError` if the copy cannot be allocated.
+pub(crate) fn copied(py: Python<'_>, held: &Held, raw: &RawBuffer, order: Order) -> PyResult<Copied> {
+    borrows::check(|| raw.address_span(), Mode::Shared)?;
+    // SAFETY: `raw` describes `held`'s memory (checked when acquired),
+    // valid while `held` is borrowed here; no Rust borrow writes it
+    // (checked), none can begin meanwhile (we hold the GIL, or the memory
+    // is immutable), and Python code is trusted not to write it.
+    let view = unsafe { BufferView::from_raw_buffer(raw.clone()) };
+    if held.is_immutable(py) { Ok(py.detach(|| Copied::of(&view, order))?) } else { Ok(Copied::of(&view, order)?) }
 }
 
 /// Whether `obj`'s type implements the buffer protocol

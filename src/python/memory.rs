@@ -20,10 +20,11 @@
 //! Every access also registers a Rust borrow of its bytes (see
 //! `borrows`), so Rust borrowers exclude each other.
 
-use super::borrows::{Borrow, Mode};
+use super::borrows::{self, Borrow, Mode};
 use super::held::Held;
 use crate::copy::owned::AlignedBytes;
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::element::needs_validation;
 use crate::format::{Element, Format};
 use crate::layout::{Layout, Order};
 use crate::raw::RawBuffer;
@@ -50,9 +51,10 @@ pub trait Owner: Any + Send + Sync + sealed::Sealed {
     /// The items, read-only.
     #[doc(hidden)]
     fn items(&self) -> BufferView<'_>;
-    /// The items, writable, if Python may write them.
+    /// Whether Python may write the items: any bytes written keep them
+    /// valid, and no one else shares them.
     #[doc(hidden)]
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>>;
+    fn is_writable(&self) -> bool;
 }
 
 impl<T: Element> sealed::Sealed for Vec<T> {}
@@ -60,8 +62,8 @@ impl<T: Element> Owner for Vec<T> {
     fn items(&self) -> BufferView<'_> {
         BufferView::from_slice(self)
     }
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>> {
-        BufferViewMut::from_any_bits_slice(self)
+    fn is_writable(&self) -> bool {
+        !needs_validation::<T>()
     }
 }
 
@@ -70,8 +72,8 @@ impl<T: Element> Owner for Box<[T]> {
     fn items(&self) -> BufferView<'_> {
         BufferView::from_slice(self)
     }
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>> {
-        BufferViewMut::from_any_bits_slice(self)
+    fn is_writable(&self) -> bool {
+        !needs_validation::<T>()
     }
 }
 
@@ -80,8 +82,8 @@ impl<T: Element> Owner for Arc<[T]> {
     fn items(&self) -> BufferView<'_> {
         BufferView::from_slice(self)
     }
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>> {
-        None
+    fn is_writable(&self) -> bool {
+        false
     }
 }
 
@@ -90,8 +92,8 @@ impl<T: Element> Owner for Arc<Vec<T>> {
     fn items(&self) -> BufferView<'_> {
         BufferView::from_slice(self.as_slice())
     }
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>> {
-        None
+    fn is_writable(&self) -> bool {
+        false
     }
 }
 
@@ -124,8 +126,9 @@ impl Owner for Copied {
         BufferView::new(self.bytes.as_bytes(), self.layout.clone(), 0, self.format.clone())
             .expect("a contiguous layout of the buffer's own size fits it")
     }
-    fn items_mut(&mut self) -> Option<BufferViewMut<'_>> {
-        BufferViewMut::new(self.bytes.as_bytes_mut(), self.layout.clone(), 0, self.format.clone()).ok()
+    fn is_writable(&self) -> bool {
+        // A contiguous layout: never overlapping items.
+        true
     }
 }
 
@@ -181,8 +184,8 @@ pub(crate) enum Asker {
 impl Shared {
     /// Memory owned by Rust, and the description of all its items.
     /// Writable from Python if the owner allows it and `readonly` is false.
-    pub(crate) fn rust(mut owner: Box<dyn Owner>, readonly: bool) -> (Arc<Shared>, RawBuffer) {
-        let writable = !readonly && owner.items_mut().is_some();
+    pub(crate) fn rust(owner: Box<dyn Owner>, readonly: bool) -> (Arc<Shared>, RawBuffer) {
+        let writable = !readonly && owner.is_writable();
         let raw = owner.items().raw().clone();
         let state = State { owner: Some(owner), exports: 0, readers: 0, writer: false };
         (Arc::new(Shared { source: Source::Rust, writable, state: Mutex::new(state) }), raw)
@@ -298,7 +301,12 @@ impl Shared {
         }
         // From here on `access` undoes the count if the borrow is refused.
         let mut access = Access { shared: self, raw: raw.clone(), mode, borrow: None };
-        access.borrow = Some(Borrow::new(raw.address_span(), mode)?);
+        match asker {
+            // Runs holding the GIL, calling no Python: a check suffices.
+            Asker::Python => borrows::check(|| raw.address_span(), mode)?,
+            // The owner's closure may run anything: a lasting borrow.
+            Asker::Owner => access.borrow = Some(Borrow::new(raw.address_span(), mode)?),
+        }
         Ok(access)
     }
 

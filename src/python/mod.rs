@@ -137,15 +137,22 @@ pub fn view(obj: &Bound<'_, PyAny>) -> PyResult<View> {
     View::from_object(obj)
 }
 
-/// `mview.ascontiguous(obj, order='C')`: the items of `obj` copied into
-/// fresh, cache-line-aligned memory in C, Fortran (`'F'`) or stored
-/// (`'A'`) order, through the crate's copy engine (tiled transposes).
-/// Returns an `mview.View` of the copy; `numpy.asarray` reads it in place.
+/// `mview.ascontiguous(obj, order='C')`: the items of `obj` (any buffer or
+/// DLPack object, any layout) copied into fresh, cache-line-aligned memory
+/// in C (`'C'`), Fortran (`'F'`) or their stored (`'A'`) order, through the
+/// crate's copy engine (tiled transposes). Returns a writable `mview.View`
+/// of the copy, which `numpy.asarray` reads in place. The GIL is released
+/// during the copy when nothing can write the source (`bytes`).
 #[pyfunction]
 #[pyo3(signature = (obj, order = None))]
 pub fn ascontiguous(py: Python<'_>, obj: &Bound<'_, PyAny>, order: Option<&str>) -> PyResult<View> {
     let order = convert::order(order)?;
-    View::from_object(obj)?.copied(py, order)
+    if let Ok(view) = obj.cast::<View>() {
+        return view.get().copied(py, order);
+    }
+    // Straight from the request: no intermediate view object.
+    let (held, raw) = acquire_readonly(obj)?;
+    Ok(View::new(held::copied(py, &held, &raw, order)?))
 }
 
 /// `mview.copyto(dst, src)`: copies the items of `src` into `dst` (any

@@ -1,7 +1,7 @@
 //! `copyto(dst, src)`: the crate's copy engine between any two Python
 //! buffers, with NumPy's broadcasting and overlap handling.
 
-use super::borrows::{Borrow, Mode};
+use super::borrows::{self, Mode};
 use super::held::Held;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
@@ -44,22 +44,16 @@ pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult
         .into());
     }
     let src_raw = broadcast(&src_raw, dst_raw.layout().shape())?;
-    // One borrow for both sides where they share bytes (the copy handles
-    // that overlap), two otherwise.
-    let (dst_span, src_span) = (dst_raw.address_span(), src_raw.address_span());
-    let overlap = matches!((dst_span, src_span), (Some(d), Some(s)) if d.0 < s.1 && s.0 < d.1);
-    let _borrows = if overlap {
-        let (d, s) = (dst_span.unwrap_or_default(), src_span.unwrap_or_default());
-        (Borrow::new(Some((d.0.min(s.0), d.1.max(s.1))), Mode::Exclusive)?, None)
-    } else {
-        (Borrow::new(dst_span, Mode::Exclusive)?, Some(Borrow::new(src_span, Mode::Shared)?))
-    };
+    // No Rust borrow may hold either side (a check, not a registration:
+    // this runs holding the GIL and calls no Python code).
+    borrows::check(|| dst_raw.address_span(), Mode::Exclusive)?;
+    borrows::check(|| src_raw.address_span(), Mode::Shared)?;
     // SAFETY: `dst_raw` describes memory the exporter granted writable
     // (a successful `WRITABLE` request, checked in `describe_buffer`),
     // valid until `_dst_held` is released at the end of this function;
-    // the registered borrows keep every other Rust access away meanwhile,
-    // and Python code does not run during the copy (we hold the GIL and
-    // call nothing). The only other access is the read of `src_raw`, which
+    // no Rust borrow holds it (checked), none can begin meanwhile, and
+    // Python code does not run during the copy (we hold the GIL and call
+    // nothing). The only other access is the read of `src_raw`, which
     // the copy engine treats as possibly overlapping.
     let mut target = unsafe { RawMut::new(dst_raw) };
     copy::assign(&mut target, &src_raw, Overlap::Possible)?;

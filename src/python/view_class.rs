@@ -22,47 +22,81 @@ use core::ffi::c_int;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyEllipsis, PyTuple};
 use pyo3::{IntoPyObjectExt, ffi};
 use std::sync::Arc;
 
-/// A view of memory, shared with Python: `mview.View`.
-///
-/// Make one from Rust-owned memory with [`View::new`] (Python may write it
-/// if the owner allows, see [`Owner`]) or [`View::new_readonly`], shape it
-/// with [`reshape`](View::reshape), [`slice`](View::slice),
-/// [`t`](View::t) and the other transforms (each gives a new `View` of the
-/// same memory), and return it to Python: `memoryview(v)`,
-/// `numpy.asarray(v)`, `numpy.from_dlpack(v)`, `bytes(v)` and every other
-/// buffer consumer read it in place. While Python holds an export of it,
-/// the owner cannot be changed from Rust: [`write`](View::write) and
-/// [`take`](View::take) fail with [`ErrorKind::Borrowed`] until the
-/// exports are released.
-///
-/// From Python, `mview.view(obj)` wraps any object with the buffer
-/// protocol or `__dlpack__`.
-///
-/// # Examples
-///
-/// ```
-/// use memoryview::python::View;
-/// use pyo3::prelude::*;
-///
-/// Python::initialize();
-/// Python::attach(|py| -> PyResult<()> {
-///     let rows = View::new((0..6).map(f64::from).collect::<Vec<_>>()).reshape(&[2, 3])?;
-///     let columns = Bound::new(py, rows.t())?;
-///     let locals = pyo3::types::PyDict::new(py);
-///     locals.set_item("v", &columns)?;
-///     let listed = py.eval(c"memoryview(v).tolist()", None, Some(&locals))?;
-///     assert_eq!(listed.extract::<Vec<Vec<f64>>>()?, [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]);
-///     drop((listed, locals));
-///     // Python is done with it: the vector comes back.
-///     assert_eq!(columns.get().take::<Vec<f64>>()?, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
-///     Ok(())
-/// })
-/// .unwrap();
-/// ```
+// Two docs: rustdoc shows the Rust one (`cfg(doc)`, with its doctest),
+// Python's help() the other (PyO3 takes the doc of the build).
+#[cfg_attr(
+    doc,
+    doc = r#"A view of memory, shared with Python: `mview.View`.
+
+Make one from Rust-owned memory with [`View::new`] (Python may write it
+if the owner allows, see [`Owner`]) or [`View::new_readonly`], shape it
+with [`reshape`](View::reshape), [`slice`](View::slice),
+[`t`](View::t) and the other transforms (each gives a new `View` of the
+same memory), and return it to Python: `memoryview(v)`,
+`numpy.asarray(v)`, `numpy.from_dlpack(v)`, `bytes(v)` and every other
+buffer consumer read it in place. While Python holds an export of it,
+the owner cannot be changed from Rust: [`write`](View::write) and
+[`take`](View::take) fail with [`ErrorKind::Borrowed`] until the
+exports are released.
+
+From Python, `mview.view(obj)` wraps any object with the buffer
+protocol or `__dlpack__`.
+
+# Examples
+
+```
+use memoryview::python::View;
+use pyo3::prelude::*;
+
+Python::initialize();
+Python::attach(|py| -> PyResult<()> {
+    let rows = View::new((0..6).map(f64::from).collect::<Vec<_>>()).reshape(&[2, 3])?;
+    let columns = Bound::new(py, rows.t())?;
+    let locals = pyo3::types::PyDict::new(py);
+    locals.set_item("v", &columns)?;
+    let listed = py.eval(c"memoryview(v).tolist()", None, Some(&locals))?;
+    assert_eq!(listed.extract::<Vec<Vec<f64>>>()?, [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]);
+    drop((listed, locals));
+    // Python is done with it: the vector comes back.
+    assert_eq!(columns.get().take::<Vec<f64>>()?, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    Ok(())
+})
+.unwrap();
+```
+"#
+)]
+#[cfg_attr(
+    not(doc),
+    doc = r#"A view of memory shared with Python: memoryview, made better.
+
+View(obj), or mview.view(obj), wraps any object with the buffer protocol
+or __dlpack__ without copying. The view is writable if the exporter
+allows it, and holds the exporter's buffer until the last View of that
+memory (and every export of it) is gone.
+
+Selections never copy, and each is a new View of the same memory:
+  v[1:, ::-2]         slicing in every dimension, any step
+  v[i, ..., j]        indexing and '...'; an index on every dimension
+                      gives the item's value (v[i, j, ...] a 0-d view)
+  v.T, v.transpose(axes), v.cast(format, shape)
+
+Copies: tobytes(order), tolist(), copy(order) (a View of fresh memory,
+through the tiled transposes of the copy engine).
+Writes: v[key] = buffer (broadcast, as numpy.copyto), v[i, j] = value
+(packed as struct.pack packs it).
+Exports: memoryview(v), numpy.asarray(v), bytes(v) and every buffer
+consumer read the memory in place; numpy.from_dlpack(v) too, through
+DLPack.
+
+The attributes are memoryview's: shape, strides, suboffsets, format,
+itemsize, ndim, nbytes, readonly, c_contiguous, f_contiguous,
+contiguous, obj.
+"#
+)]
 #[pyclass(frozen, module = "mview", name = "View")]
 pub struct View {
     shared: Arc<Shared>,
@@ -273,6 +307,41 @@ impl View {
         self.shared.take()
     }
 
+    /// The view selected by a subscript, and whether it is one item (every
+    /// dimension indexed by an integer, or `()` on a 0-d view).
+    fn select(&self, key: &Bound<'_, PyAny>) -> PyResult<(View, bool)> {
+        let selectors = convert::selectors(key, self.layout().ndim())?;
+        let slices: Vec<Slice> = selectors
+            .iter()
+            .map(|s| match s {
+                Selector::Slice(slice) => *slice,
+                Selector::Index(_) => Slice::FULL,
+            })
+            .collect();
+        let mut view =
+            if slices.iter().all(|s| *s == Slice::FULL) { self.derive(self.raw.clone()) } else { self.slice(&slices)? };
+        let indices: Vec<(usize, isize)> = selectors
+            .iter()
+            .enumerate()
+            .filter_map(|(axis, s)| match s {
+                Selector::Index(i) => Some((axis, *i)),
+                Selector::Slice(_) => None,
+            })
+            .collect();
+        for &(axis, index) in indices.iter().rev() {
+            view = view.index_axis(axis, index)?;
+        }
+        // As in NumPy, a subscript with `...` selects a view, even of no
+        // dimensions (`v[1, 2, ...]` is a 0-d view; `v[1, 2]` the item).
+        let has_ellipsis = match key.cast::<PyTuple>() {
+            Ok(tuple) => tuple.iter().any(|entry| entry.is_instance_of::<PyEllipsis>()),
+            Err(_) => key.is_instance_of::<PyEllipsis>(),
+        };
+        let all_indexed = !has_ellipsis && !indices.is_empty() && indices.len() == selectors.len();
+        let empty_tuple_of_0d = selectors.is_empty() && key.cast::<PyTuple>().is_ok_and(|t| t.is_empty());
+        Ok((view, all_indexed || empty_tuple_of_0d))
+    }
+
     /// Answers a buffer request for this view's items on behalf of `obj`,
     /// the object that holds the view: how a `#[pyclass]` of your own
     /// exports memory through the same decision path, counts and checks as
@@ -460,8 +529,10 @@ impl View {
         Ok(self.permute_axes(&axes)?)
     }
 
-    /// The items packed into bytes in `order` ('C', 'F' or 'A'), as
-    /// `memoryview.tobytes`.
+    /// The items packed into bytes in `order`: 'C' (row-major, the
+    /// default), 'F' (column-major) or 'A' (column-major if the view is
+    /// Fortran-contiguous and not C-contiguous, else row-major), as
+    /// `memoryview.tobytes`; any layout, also indirect (PIL-style) ones.
     #[pyo3(name = "tobytes", signature = (order = None))]
     fn py_tobytes<'py>(&self, py: Python<'py>, order: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
         let order = convert::order(order)?;
@@ -480,13 +551,21 @@ impl View {
         convert::value_to_py(py, &value)
     }
 
-    /// The same bytes as items of `format` (memoryview's `cast` rules).
+    /// The same bytes as items of `format`, optionally in a new `shape`,
+    /// by memoryview's `cast` rules: a C-contiguous view; a native
+    /// single-character struct format; one side of the cast a byte
+    /// format ('B', 'b' or 'c'); 1-D to N-D or N-D to 1-D. `TypeError`
+    /// when the view cannot be cast, `ValueError` for a bad argument.
     #[pyo3(name = "cast", signature = (format, shape = None))]
     fn py_cast(&self, format: &str, shape: Option<Vec<usize>>) -> PyResult<View> {
-        Ok(self.cast(format, shape.as_deref())?)
+        self.cast(format, shape.as_deref()).map_err(|err| cast_error(err, format))
     }
 
-    /// A contiguous copy in `order` ('C', 'F' or 'A'), as a new view.
+    /// A contiguous copy in `order` ('C', 'F' or 'A', as for `tobytes`)
+    /// in fresh memory aligned to 64 bytes: a new, writable View that
+    /// NumPy reads in place. The copy runs on the crate's copy engine
+    /// (tiled transposes), with the GIL released when nothing can write
+    /// the source (a `bytes` object).
     #[pyo3(name = "copy", signature = (order = None))]
     fn py_copy(&self, py: Python<'_>, order: Option<&str>) -> PyResult<View> {
         self.copied(py, convert::order(order)?)
@@ -497,8 +576,10 @@ impl View {
         self.layout().shape().first().copied().ok_or_else(|| PyTypeError::new_err("0-dim memory has no length"))
     }
 
-    /// Slicing and indexing in every dimension (`v[1:, ::-1]`, `v[2, ...]`);
-    /// indexing every dimension gives the item's value.
+    /// Slicing and indexing in every dimension (`v[1:, ::-1]`, `v[2, ...]`),
+    /// NumPy's basic indexing: a new View of the same memory. An integer
+    /// on every dimension (and no `...`) gives the item's value, as
+    /// `struct.unpack` reads it.
     fn __getitem__<'py>(&self, py: Python<'py>, key: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let (view, item) = self.select(key)?;
         if item {
@@ -512,7 +593,9 @@ impl View {
 
     /// Assignment to a selection: from any buffer of the same format
     /// (broadcast to the selection's shape, as `copyto`), or, for a single
-    /// item of a one-code format, from a Python value packed by `struct`.
+    /// item, from a Python value packed by `struct` (`TypeError` for a
+    /// value of the wrong type, `ValueError` for one out of range, as
+    /// memoryview; complex formats take anything `complex()` accepts).
     fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = value.py();
         let (target, item) = self.select(key)?;
@@ -520,49 +603,18 @@ impl View {
             return Err(PyTypeError::new_err("cannot modify read-only memory"));
         }
         if item && !super::held::check_buffer(value) {
-            let Some(code) = target.format().native_code() else {
-                return Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
-                    "assigning a value to an item of format '{}' (only one-code formats)",
-                    target.format().as_str()
-                )));
-            };
-            let packed = py.import("struct")?.call_method1("pack", (code.to_string(), value))?;
-            let packed: &[u8] = packed.extract()?;
+            let packed = convert::pack_item(target.format(), value)?;
             let mut access = target.access(Mode::Exclusive, Asker::Python)?;
             let mut view = access.view_mut().ok_or_else(|| PyTypeError::new_err("cannot modify read-only memory"))?;
-            return Ok(view.set_item_bytes(&[], packed)?);
+            return Ok(view.set_item_bytes(&[], &packed)?);
         }
         let target = Bound::new(py, target)?;
         super::transfer::copyto(target.as_any(), value)
     }
 
-    /// The view selected by a subscript, and whether it is one item (every
-    /// dimension indexed by an integer, or `()` on a 0-d view).
-    fn select(&self, key: &Bound<'_, PyAny>) -> PyResult<(View, bool)> {
-        let selectors = convert::selectors(key, self.layout().ndim())?;
-        let slices: Vec<Slice> = selectors
-            .iter()
-            .map(|s| match s {
-                Selector::Slice(slice) => *slice,
-                Selector::Index(_) => Slice::FULL,
-            })
-            .collect();
-        let mut view =
-            if slices.iter().all(|s| *s == Slice::FULL) { self.derive(self.raw.clone()) } else { self.slice(&slices)? };
-        let indices: Vec<(usize, isize)> = selectors
-            .iter()
-            .enumerate()
-            .filter_map(|(axis, s)| match s {
-                Selector::Index(i) => Some((axis, *i)),
-                Selector::Slice(_) => None,
-            })
-            .collect();
-        for &(axis, index) in indices.iter().rev() {
-            view = view.index_axis(axis, index)?;
-        }
-        let all_indexed = !indices.is_empty() && indices.len() == selectors.len();
-        let empty_tuple_of_0d = selectors.is_empty() && key.cast::<PyTuple>().is_ok_and(|t| t.is_empty());
-        Ok((view, all_indexed || empty_tuple_of_0d))
+    /// `del v[key]`: memory cannot be deleted (`TypeError`, as memoryview).
+    fn __delitem__(&self, _key: &Bound<'_, PyAny>) -> PyResult<()> {
+        Err(PyTypeError::new_err("cannot delete memory"))
     }
 
     /// Equality by value, as memoryview's: the same shape, and equal items
@@ -650,4 +702,22 @@ impl View {
     fn __dlpack_device__(&self) -> (i32, i32) {
         dlpack::CPU_DEVICE
     }
+}
+
+/// `memoryview.cast`'s exceptions for the crate's refusals: `TypeError`
+/// when the view cannot be cast as it is (not C-contiguous, zeros in its
+/// shape, sizes that do not divide or multiply out, an N-D to N-D cast,
+/// two non-byte formats) and `ValueError` for a bad argument (the target
+/// format, too many dimensions, a zero in the new shape).
+fn cast_error(err: Error, format: &str) -> PyErr {
+    let is_cast_code =
+        Format::parse(format).is_ok_and(|f| f.native_code().is_some_and(|code| crate::cast::CAST_CODES.contains(code)));
+    let as_type_error = match err.kind() {
+        ErrorKind::NotContiguous | ErrorKind::ShapeMismatch => true,
+        // Both refusals of formats share a kind: a target code memoryview
+        // takes means the pair of formats was refused.
+        ErrorKind::IncompatibleFormat => is_cast_code,
+        _ => false,
+    };
+    if as_type_error { PyTypeError::new_err(err.to_string()) } else { err.into() }
 }

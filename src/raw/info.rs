@@ -8,6 +8,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
+use crate::layout::dims::DimVec;
 use crate::layout::{Layout, MAX_NDIM, Order};
 use core::ffi::{CStr, c_char, c_int, c_void};
 use std::ptr;
@@ -110,18 +111,21 @@ pub(crate) unsafe fn read_info(info: &BufferInfo) -> Result<(*mut u8, Layout, Fo
         // entries.
         (!p.is_null()).then(|| unsafe { std::slice::from_raw_parts(p.cast_const(), ndim) })
     };
-    let shape: Vec<usize> = match read(info.shape) {
-        Some(extents) => extents
-            .iter()
-            .map(|&n| usize::try_from(n).map_err(|_| invalid(format!("negative extent {n} in Py_buffer.shape"))))
-            .collect::<Result<_>>()?,
-        None if ndim == 0 => Vec::new(),
-        None if ndim == 1 => vec![len / itemsize],
+    // Inline up to eight dimensions: buffers are taken in inner loops too.
+    let mut shape = DimVec::filled(0usize, ndim);
+    match read(info.shape) {
+        Some(extents) => {
+            for (slot, &n) in shape.iter_mut().zip(extents) {
+                *slot = usize::try_from(n).map_err(|_| invalid(format!("negative extent {n} in Py_buffer.shape")))?;
+            }
+        }
+        None if ndim == 0 => {}
+        None if ndim == 1 => shape[0] = len / itemsize,
         None => return Err(invalid("Py_buffer.shape is NULL but ndim > 1")),
-    };
+    }
     let strides = match read(info.strides) {
-        Some(strides) => strides.to_vec(),
-        None => crate::layout::order::contiguous_strides(&shape, itemsize, Order::C)?.to_vec(),
+        Some(strides) => DimVec::from_slice(strides),
+        None => crate::layout::order::contiguous_strides(&shape, itemsize, Order::C)?,
     };
     let layout = match read(info.suboffsets) {
         Some(suboffsets) => Layout::with_suboffsets(&shape, &strides, suboffsets, itemsize)?,

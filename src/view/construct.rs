@@ -236,26 +236,6 @@ impl<'a> BufferViewMut<'a> {
         BufferViewMut::from_raw(raw)
     }
 
-    /// A 1-D writable view of a slice of any [`Element`], or `None` if
-    /// some bit patterns of `T` are invalid (`bool`, records holding one):
-    /// an untyped view may write any bytes, which only types that accept
-    /// every pattern survive. [`from_slice`](BufferViewMut::from_slice)
-    /// states the same requirement at compile time (`T: Pod`); this is for
-    /// generic code over any `Element`.
-    #[cfg(feature = "python")]
-    pub(crate) fn from_any_bits_slice<T: Element>(data: &'a mut [T]) -> Option<BufferViewMut<'a>> {
-        if needs_validation::<T>() {
-            return None;
-        }
-        let layout = slice_layout::<T>(data.len());
-        let ptr = data.as_mut_ptr().cast::<u8>();
-        // SAFETY: as in `from_slice`: the slice's bytes, exclusively ours
-        // for 'a; every bit pattern is a valid `T` (`Bits` is `T` itself,
-        // so `T: AnyBitPattern`), so untyped writes keep it valid.
-        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
-        Some(BufferViewMut::from_raw(raw))
-    }
-
     /// A writable view of `data` with any layout whose items do not
     /// overlap, its base `offset` bytes into `data`.
     ///
