@@ -214,16 +214,16 @@ impl SquareTile for Square256 {
 #[target_feature(enable = "avx2")]
 unsafe fn square_tile_128<const STREAM: bool>(inputs: &[*const u8; 16], dst: *mut u8, dst_row: isize) {
     let z = _mm256_setzero_si256();
-    let mut halves = [[z; 2]; 4];
-    for (c, input) in halves.iter_mut().enumerate() {
+    // Half h of input c at halves[h][c].
+    let mut halves = [[z; 4]; 2];
+    for c in 0..4 {
         // SAFETY: 64 readable bytes at each input (caller).
         unsafe {
-            input[0] = _mm256_loadu_si256(inputs[c].cast());
-            input[1] = _mm256_loadu_si256(inputs[c].wrapping_add(32).cast());
+            halves[0][c] = _mm256_loadu_si256(inputs[c].cast());
+            halves[1][c] = _mm256_loadu_si256(inputs[c].wrapping_add(32).cast());
         }
     }
-    for h in 0..2 {
-        let [a, b, c, d] = [halves[0][h], halves[1][h], halves[2][h], halves[3][h]];
+    for (h, &[a, b, c, d]) in halves.iter().enumerate() {
         let lines = [
             [_mm256_permute2x128_si256::<0x20>(a, b), _mm256_permute2x128_si256::<0x20>(c, d)],
             [_mm256_permute2x128_si256::<0x31>(a, b), _mm256_permute2x128_si256::<0x31>(c, d)],

@@ -17,10 +17,16 @@
 //! calls `memcpy` for every item.
 //!
 //! The kernel is portable (plain loads and stores, so it runs under Miri
-//! too); the streaming stores are the SIMD tier's ([`super::stream_copy`]).
+//! too); only the write-out streams, with SSE2 stores at the vector tiers.
+//!
+//! Measured on an AMD EPYC (Zen 3, AVX2; a shared machine at load 7–11, so
+//! one run each; ratios to memcpy of the same run), against item-by-item
+//! copies before: RGB 4096² rotated by 90° 0.07 -> 0.30–0.32 (a naive loop
+//! 0.06–0.07, ndarray 0.06), RGB 3000x5000 0.04 -> 0.22, RGB16 0.10 ->
+//! 0.26–0.29, `xyz` 0.25 -> 0.36–0.37.
 
 /// The record sizes with a kernel: 3, 5, 6, 7, 9 to 15 and 24 bytes (1,
-/// 2, 4, 8 and 16 have line tiles; see [`with_record_size`]).
+/// 2, 4, 8 and 16 have line tiles; `with_record_size!` binds them).
 pub(crate) fn has_kernel(itemsize: usize) -> bool {
     matches!(itemsize, 3 | 5 | 6 | 7 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 24)
 }
