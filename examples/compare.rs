@@ -188,6 +188,21 @@ fn main() {
         for perm in [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             one.push(Box::new(move || cases::permute_3d(256, perm)));
         }
+        // Issue 13's layouts nobody tuned for, with a naive loop as the
+        // reference column: other itemsizes, odd shapes, very large
+        // squares.
+        let untuned: Vec<Make> = vec![
+            Box::new(|| cases::records_2d::<16>("complex128", 2048, 2048, false)),
+            Box::new(|| cases::records_2d::<16>("16 B", 3000, 5000, false)),
+            Box::new(|| cases::records_2d::<3>("RGB", 4096, 4096, true)),
+            Box::new(|| cases::records_2d::<3>("RGB", 3000, 5000, false)),
+            Box::new(|| cases::records_2d::<6>("RGB16", 3000, 5000, false)),
+            Box::new(|| cases::records_2d::<12>("xyz f32", 3000, 5000, false)),
+            Box::new(|| cases::transpose_2d_naive::<u16>("u16", 3001, 4999, |i| i as u16)),
+            Box::new(|| cases::transpose_2d_naive::<f32>("f32", 3001, 4999, |i| i as f32)),
+            Box::new(|| cases::transpose_2d_naive::<f32>("f32", 8192, 8192, |i| i as f32)),
+        ];
+        one.extend(untuned);
     }
     for make in &one {
         let case = make();

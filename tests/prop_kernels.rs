@@ -83,7 +83,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
 
     #[test]
-    fn two_d_copies(rows in 1usize..80, cols in 1usize..80, itemsize in prop::sample::select(vec![1usize, 2, 3, 4, 8, 16]),
+    fn two_d_copies(rows in 1usize..80, cols in 1usize..80, itemsize in prop::sample::select(vec![1usize, 2, 3, 4, 6, 8, 12, 16, 24]),
                     transpose in any::<bool>(), flip in (any::<bool>(), any::<bool>()), misalign in 0usize..16) {
         let perm = if transpose { vec![1, 0] } else { vec![0, 1] };
         let steps = [if flip.0 { -1 } else { 1 }, if flip.1 { -1 } else { 1 }];
@@ -99,10 +99,11 @@ proptest! {
 
 #[test]
 fn edge_shapes_for_every_kernel() {
-    let itemsizes: &[usize] = if cfg!(miri) { &[4] } else { &[1, 2, 4, 8] };
+    let itemsizes: &[usize] = if cfg!(miri) { &[4, 3] } else { &[1, 2, 3, 4, 6, 8, 12, 16] };
     for &itemsize in itemsizes {
-        let k = 16 / itemsize;
-        let w = 64 / itemsize;
+        // Record sizes: their block columns (64 / gcd(size, 64) items).
+        let w = if itemsize.is_power_of_two() { 64 / itemsize } else { 64 >> itemsize.trailing_zeros() };
+        let k = (16 / itemsize).max(1);
         let shapes = [(1, w * 3), (w * 3, 1), (k, w), (k + 1, w + 1), (k - 1, 2 * w - 1), (3 * k + 2, 5 * w + 3)];
         // Under Miri, one shape that has a whole tile and ragged edges.
         let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };
@@ -121,6 +122,12 @@ fn edge_shapes_for_every_kernel() {
 fn large_copies_use_threads_and_streaming_stores() {
     for (shape, itemsize) in [([1100usize, 1300usize], 8usize), ([2048, 2050], 4), ([3001, 2999], 1)] {
         check_permuted(&shape, itemsize, &[1, 0], &[1, 1], 0);
+    }
+    // 16-byte items and records, transposed and rotated by 90° (one axis
+    // reversed: the source walked backwards).
+    for (shape, itemsize) in [([700usize, 900usize], 16usize), ([1024, 1000], 3), ([600, 700], 6), ([500, 520], 12)] {
+        check_permuted(&shape, itemsize, &[1, 0], &[1, 1], 0);
+        check_permuted(&shape, itemsize, &[1, 0], &[-1, 1], 0);
     }
     check_permuted(&[700, 3000], 4, &[0, 1], &[1, 2], 0);
     // 3-D permutations whose destination rows are short and (in a fresh

@@ -5,9 +5,9 @@
 use memoryview::{MemoryView, MemoryViewMut, Order, SimdLevel, detected_simd_level, set_simd_level, simd_level};
 
 /// Transposes and permutations large enough to take the tiled paths (and
-/// the streaming ones), of each tiled itemsize and one other.
+/// the streaming ones), of each line-tile itemsize and three record sizes.
 fn check_copies() {
-    for itemsize in [1usize, 2, 4, 8, 3] {
+    for itemsize in [1usize, 2, 4, 8, 16, 3, 6, 12] {
         for (rows, cols) in [(300, 257), (64, 2000), (1024, 1024)] {
             let n = rows * cols * itemsize;
             let src: Vec<u8> = (0..n).map(|i| (i * 7 + i / 251) as u8).collect();

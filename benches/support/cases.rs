@@ -537,3 +537,90 @@ pub fn fresh_to_vec(mib: usize) -> Case {
         memcpy: memcpy_op(n * 4),
     }
 }
+
+/// A naive loop in destination order (each output item read from its
+/// source item's index, as a hand-written transpose does).
+fn naive_loop<T: Copy + Send + 'static>(src: Vec<T>, rows: usize, cols: usize, rotate: bool) -> Op {
+    let mut out = src.clone();
+    Box::new(move || {
+        let s = black_box(&src);
+        for c in 0..cols {
+            let row = &mut out[c * rows..(c + 1) * rows];
+            for (k, item) in row.iter_mut().enumerate() {
+                let r = if rotate { rows - 1 - k } else { k };
+                *item = s[r * cols + c];
+            }
+        }
+        black_box(&mut out);
+    })
+}
+
+/// `a.t()` of a rows x cols C array of `T` copied into C order, with a
+/// naive loop as the reference column (for the shapes nobody tuned for).
+pub fn transpose_2d_naive<T>(label: &str, rows: usize, cols: usize, from: impl Fn(usize) -> T) -> Case
+where
+    T: Element + bytemuck::Pod + Default + PartialEq + std::fmt::Debug,
+{
+    let src = data(rows * cols, &from);
+    let mut case = transpose_2d(label, rows, cols, from);
+    case.reference = Some(("naive loop", naive_loop(src, rows, cols, false)));
+    case
+}
+
+/// `R`-byte records (complex128 is 16 bytes, RGB 3, RGB16 6, xyz f32 12)
+/// in a rows x cols C array, transposed (`a.t()`) or rotated by 90°
+/// (`a.t()[:, ::-1]`: `dst[c][rows - 1 - r] = src[r][c]`), copied into C
+/// order through an untyped view of format `"{R}s"`; ndarray works on
+/// `[u8; R]` items.
+pub fn records_2d<const R: usize>(label: &str, rows: usize, cols: usize, rotate: bool) -> Case
+where
+    [u8; R]: Default,
+{
+    let n = rows * cols;
+    let src: Vec<[u8; R]> = data(n, |i| std::array::from_fn(|b| (i.wrapping_mul(7) + b * 31 + i / 253) as u8));
+    let bytes: Vec<u8> = src.iter().flatten().copied().collect();
+    let format = Format::parse(&format!("{R}s")).unwrap();
+    let layout = Layout::contiguous(&[rows, cols], R, Order::C).unwrap();
+    fn records_view<'a>(bytes: &'a [u8], layout: &Layout, format: &Format, rotate: bool) -> BufferView<'a> {
+        let t = BufferView::new(bytes, layout.clone(), 0, format.clone()).unwrap().t();
+        if rotate { t.slice(&[Slice::FULL, Slice::from(..).step(-1)]).unwrap() } else { t }
+    }
+    let view = move |bytes: &[u8], out: &mut [u8]| {
+        records_view(bytes, &layout, &format, rotate).copy_to_bytes(out, Order::C).unwrap();
+    };
+    let mut out = vec![0u8; n * R];
+    view(&bytes, &mut out);
+    for c in 0..cols {
+        for k in 0..rows {
+            let r = if rotate { rows - 1 - k } else { k };
+            assert_eq!(out[(c * rows + k) * R..][..R], src[r * cols + c], "{label}: ({c}, {k}) differs");
+        }
+    }
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<[u8; R], _>::default((cols, rows));
+    fn nd_oriented<'a, const R: usize>(
+        a: ArrayView<'a, [u8; R], ndarray::Ix2>,
+        rotate: bool,
+    ) -> ArrayView<'a, [u8; R], ndarray::Ix2> {
+        if rotate { a.reversed_axes().slice_move(s![.., ..;-1]) } else { a.reversed_axes() }
+    }
+    let what = if rotate { "rotated 90°" } else { "transpose" };
+    Case {
+        name: format!("{what} {label} {rows}x{cols}"),
+        bytes: n * R,
+        memoryview: Box::new(move || {
+            view(black_box(&bytes), &mut out);
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            nd_out.assign(&nd_oriented(ArrayView::from_shape((rows, cols), black_box(&src2)).unwrap(), rotate));
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: Some(Box::new(move || {
+            let a = ArrayView::from_shape((rows, cols), black_box(&src3)).unwrap();
+            black_box(nd_oriented(a, rotate).as_standard_layout());
+        })),
+        reference: Some(("naive loop", naive_loop(src, rows, cols, rotate))),
+        memcpy: memcpy_op(n * R),
+    }
+}

@@ -20,14 +20,19 @@
 //! last columns, the last rows) are copied in register blocks or item by
 //! item, except where rows follow each other in memory: there a row's last
 //! columns and the next row's first ones share a line, which the kernel
-//! may write whole ([`crate::simd::LineTile::seams`]). Itemsizes other
-//! than 1, 2, 4 and 8 are copied item by item in the same band order.
+//! may write whole ([`crate::simd::LineTile::seams`]). Items of 16 bytes
+//! are whole vectors (`K = 1`: their line tiles are one destination line
+//! of four items). Other itemsizes are copied item by item in the same
+//! band order, except sizes of 3 to 15 bytes and 24 (RGB pixels, `xyz`
+//! triples, …): those are gathered in record blocks of whole lines
+//! ([`crate::simd::records`]).
 //! Small transposes skip all this: [`Transpose2::run_small`] uses plain
 //! `K x K` register blocks.
 
 use super::strided::gather;
+use crate::simd::records::{self, RecordBlock, Stage};
 
-/// `$run` with `$T` the line-tile kernel for `$itemsize` (1, 2, 4 or 8) at
+/// `$run` with `$T` the line-tile kernel for `$itemsize` (1, 2, 4, 8 or 16) at
 /// the SIMD tier in effect: the build's kernels, or the portable ones when
 /// the tier is capped at scalar (see `crate::simd::level`).
 macro_rules! with_kernel {
@@ -51,6 +56,10 @@ macro_rules! with_kernel {
                 type $T = kernels::Tile8;
                 $run
             }
+            (16, true) => {
+                type $T = kernels::Tile16;
+                $run
+            }
             (1, false) => {
                 type $T = scalar::Tile1;
                 $run
@@ -63,8 +72,12 @@ macro_rules! with_kernel {
                 type $T = scalar::Tile4;
                 $run
             }
-            _ => {
+            (8, false) => {
                 type $T = scalar::Tile8;
+                $run
+            }
+            _ => {
+                type $T = scalar::Tile16;
                 $run
             }
         }
@@ -103,6 +116,17 @@ pub(crate) const SPLIT_ROWS: usize = 64;
 /// 2-D slices have 1 KiB rows went from 0.45 to 0.70 of memcpy; in-cache
 /// copies only lose by it).
 const PREFETCH_MAX_RUN: usize = 1024;
+
+/// Rows per band when rows carry their partial lines
+/// ([`Transpose2::band_carried`]): the carried lines (16 KiB) stay in the
+/// L1 cache, and the source runs (1 KiB of f32) are prefetched. Measured
+/// on an AMD EPYC (Zen 3, AVX2, a shared machine at load 7–9; ratios to
+/// memcpy of the same run, two runs each): u16 3001 x 4999 0.26–0.40
+/// without the carry, 0.35–0.58 with bands of 256 rows, 0.21–0.27 with
+/// 1024; f32 3001 x 4999 0.26–0.30 without, 0.37–0.52 with 256 rows,
+/// 0.16–0.17 with 1024 (the line-aligned u16 4096² ran at 0.39–0.47 in the
+/// same runs).
+const CARRY_BAND_ROWS: usize = 256;
 
 /// One 2-D transpose problem (see the module docs).
 #[derive(Clone, Copy, Debug)]
@@ -176,7 +200,8 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_tiled::<T>()),
+                1 | 2 | 4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_tiled::<T>()),
+                es if records::has_kernel(es) => records::with_record_size!(es, R => self.run_records::<R>()),
                 _ => self.run_items(),
             }
         }
@@ -199,7 +224,7 @@ impl Transpose2 {
         unsafe {
             match self.itemsize {
                 _ if count == 1 => self.run(),
-                4 | 8 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
+                4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
                 _ => (0..count).for_each(|p| self.problem(p, src_step).run()),
             }
         }
@@ -285,7 +310,7 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_blocks::<T>()),
+                1 | 2 | 4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_blocks::<T>()),
                 _ => self.edge(0, 1, self.rows, 0, self.cols),
             }
         }
@@ -321,6 +346,77 @@ impl Transpose2 {
             if rows < self.rows {
                 self.edge(rows, 1, self.rows - rows, 0, self.cols);
             }
+        }
+    }
+
+    /// Record blocks ([`crate::simd::records`]), band by band: in each
+    /// band, block columns of whole lines (streamed when every row's block
+    /// starts at a line), and before and after them the head and tail
+    /// columns in partial blocks, written plainly.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run), with `R` the itemsize, which has a
+    /// record kernel.
+    unsafe fn run_records<const R: usize>(self) {
+        let (block_cols, block_rows) = (records::block_cols(R), records::block_rows(R));
+        let mut stage = Stage::new();
+        // Streamed rows must start their blocks at lines: rows a whole
+        // number of lines apart, and a first block column that puts the
+        // first row's block at one.
+        let start = self.dst.addr();
+        let aligned = self.stream && self.dst_row % 64 == 0;
+        let head = if aligned { (0..block_cols).find(|&h| (start + h * R).is_multiple_of(64)) } else { None };
+        let stream = head.is_some();
+        let head = head.unwrap_or(0).min(self.cols);
+        let blocks = (self.cols - head) / block_cols;
+        let body_end = head + blocks * block_cols;
+        // Column blocks: (first column, columns, streamed).
+        let columns = std::iter::once((0, head, false))
+            .chain((0..blocks).map(|b| (head + b * block_cols, block_cols, stream)))
+            .chain(std::iter::once((body_end, self.cols - body_end, false)))
+            .filter(|&(_, n, _)| n > 0);
+        // Bands of whole row blocks.
+        let band = (self.band() / block_rows).max(1) * block_rows;
+        for i0 in (0..self.rows).step_by(band) {
+            let i1 = (i0 + band).min(self.rows);
+            for (j, cols, stream) in columns.clone() {
+                let mut i = i0;
+                while i < i1 {
+                    let rows = block_rows.min(i1 - i);
+                    if self.stream {
+                        // The next block's source runs, one per source row
+                        // of the block: more streams than the hardware
+                        // prefetchers follow.
+                        let next = self.src.wrapping_offset(((i + rows) * R) as isize + j as isize * self.src_col);
+                        let ahead = block_rows.min(i1.saturating_sub(i + rows)) * R;
+                        for c in 0..cols as isize {
+                            crate::simd::prefetch(next.wrapping_offset(c * self.src_col), ahead);
+                        }
+                    }
+                    let block = RecordBlock {
+                        src: self.src.wrapping_offset((i * R) as isize + j as isize * self.src_col),
+                        src_row: self.src_col,
+                        dst: self.dst.wrapping_offset(i as isize * self.dst_row + (j * R) as isize),
+                        dst_row: self.dst_row,
+                        rows,
+                        cols,
+                        overread: i + rows < self.rows,
+                    };
+                    // SAFETY: rows i..i + rows, columns j..j + cols of the
+                    // problem (caller), at most a block; the item after
+                    // each source run is the problem's item (i + rows, ·)
+                    // when `overread`; streamed blocks start at lines
+                    // (dst_row and the head column put them there) and
+                    // are whole lines (block_cols).
+                    unsafe { records::record_block::<R>(block, &mut stage, stream) };
+                    i += rows;
+                }
+            }
+        }
+        if stream {
+            // Streaming stores must be fenced by the thread that made them.
+            crate::simd::fence();
         }
     }
 
@@ -366,10 +462,23 @@ impl Transpose2 {
     /// As [`run`](Transpose2::run), with `T` the kernel for `itemsize`.
     unsafe fn run_tiled<T: LineTile>(self) {
         let band = self.band();
+        // Large copies whose destination rows no line grid fits carry
+        // each row's last partial line from one column block to the next.
+        let carried =
+            self.stream && self.cols >= T::W && !LineGrid::new(self.dst.addr(), self.dst_row, self.itemsize).aligned;
+        let band = if carried { band.min(CARRY_BAND_ROWS) } else { band };
+        let mut carry = if carried { vec![CarryLine([0; 64]); band.min(self.rows)] } else { Vec::new() };
         for i0 in (0..self.rows).step_by(band) {
             let i1 = (i0 + band).min(self.rows);
-            // SAFETY: rows i0..i1 of the problem.
-            unsafe { self.band_tiled::<T>(i0, i1) };
+            // SAFETY: rows i0..i1 of the problem (the carry has a line for
+            // each row of a band).
+            unsafe {
+                if carried {
+                    self.band_carried::<T>(i0, i1, &mut carry);
+                } else {
+                    self.band_tiled::<T>(i0, i1);
+                }
+            }
         }
         if self.stream {
             // Streaming stores must be fenced by the thread that made them.
@@ -475,7 +584,18 @@ impl Transpose2 {
                 *s -= low;
             }
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
-            let per_block = lines_per_block(es, prefetch && !T::square_columns());
+            let per_block = if es == 4 && !T::square_columns() {
+                // 4-byte line tiles (no 512-bit square tiles): one block.
+                // Two blocks read 32 source rows at once, whose lines at
+                // strides of 16 KiB and more share a few cache sets.
+                // Measured on the AMD EPYC (Zen 3, AVX2, load 7), two runs
+                // each: f32 4096² 0.44–0.61 of memcpy with two blocks,
+                // 0.72–0.79 with one; f32 8192² 0.27–0.28 -> 0.33 (f64's
+                // square tiles were better with two, u16 level).
+                1
+            } else {
+                lines_per_block(es, prefetch && !T::square_columns())
+            };
             let mut line = 0;
             while line < lines {
                 let n = per_block.min(lines - line);
@@ -505,6 +625,120 @@ impl Transpose2 {
             let b = body((i - i0) % grid.period);
             // SAFETY: row i's line columns.
             unsafe { self.edge(i, 1, 1, b.start, b.end) };
+        }
+    }
+
+    /// The rows `i0..i1` of a large transpose whose destination rows are
+    /// not a whole number of vectors apart, so that no line grid (see
+    /// [`LineGrid`]) has whole lines in every row: the line tiles then
+    /// write one row's lines at different columns than the next row's.
+    ///
+    /// Instead, each row's columns are cut into chunks of one line's worth
+    /// of items (two where [`lines_per_block`] says), from column 0. A
+    /// chunk is `o` bytes past a line (`o` is the same for all chunks of a
+    /// row), so with the last `o` bytes of the row's previous chunk it
+    /// makes whole lines, which are streamed; those `o` bytes wait in
+    /// `carry` (a line per row, in the L2 cache) while the band goes
+    /// through its other rows. Only each row's first and last partial
+    /// lines are written plainly. Without the carry, every line of such a
+    /// destination is written in two parts, a band apart, each read from
+    /// memory first (u16 3001 x 4999 ran at 0.34 of memcpy on the Intel
+    /// machine, against 0.98 for the line-aligned 4096²; see
+    /// [`CARRY_BAND_ROWS`] for this kernel's figures).
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run), for rows `i0..i1`; `carry` holds at
+    /// least `i1 - i0` lines.
+    #[inline(never)]
+    unsafe fn band_carried<T: LineTile>(self, i0: usize, i1: usize, carry: &mut [CarryLine]) {
+        let (k, w, es) = (T::K, T::W, self.itemsize);
+        let lines = self.cols / w;
+        let prefetch = (i1 - i0) * es <= PREFETCH_MAX_RUN;
+        let per_block = lines_per_block(es, prefetch);
+        let tiles_end = i0 + (i1 - i0) / k * k;
+        // Tile rows in the scratch: the carried line, then the chunk.
+        let stride = 64 * (per_block + 1);
+        let mut scratch = [CarryLine([0; 64]); 16 * 3];
+        let base = scratch.as_mut_ptr().cast::<u8>();
+        let block_src = (w as isize).wrapping_mul(self.src_col);
+        let vector = crate::simd::vector_kernels();
+        let mut line = 0;
+        while line < lines {
+            let n = per_block.min(lines - line);
+            let j = line * w;
+            let (first, last) = (line == 0, line + n == lines);
+            let mut i = i0;
+            while i < tiles_end {
+                let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
+                if prefetch && (i * es).is_multiple_of(64) {
+                    let next = block_src.wrapping_mul(n as isize);
+                    for c in 0..(n * w) as isize {
+                        crate::simd::prefetch(s.wrapping_offset(next + c * self.src_col), 1);
+                    }
+                }
+                for b in 0..n {
+                    // SAFETY: the tile's source items (rows i..i + K of the
+                    // band, columns j + bW..j + bW + W of the body: inside
+                    // the problem); its destination is scratch rows 0..K,
+                    // bytes 64 + 64b..: inside `scratch` (K <= 16 rows of
+                    // `stride` <= 192 bytes).
+                    unsafe {
+                        T::tile::<false, 0>(
+                            s.wrapping_offset(b as isize * block_src),
+                            self.src_col,
+                            base.wrapping_add(64 + 64 * b),
+                            stride as isize,
+                            &[],
+                        );
+                    }
+                }
+                for r in 0..k {
+                    let row = i + r;
+                    let staged = base.wrapping_add(r * stride);
+                    let to = self.dst.wrapping_offset(row as isize * self.dst_row + (j * es) as isize);
+                    let o = to.addr() % 64;
+                    let slot = &mut carry[row - i0];
+                    // SAFETY: `staged` is scratch row r: the carried line,
+                    // then the chunk's 64n bytes (written above); `to` is
+                    // destination row `row` at column j, whose 64n bytes
+                    // (the chunk's items) are writable, as are the o bytes
+                    // before it when the row has an earlier chunk (its last
+                    // items, carried); lines written from `to - o` are
+                    // 64-byte aligned.
+                    unsafe {
+                        if first && o > 0 {
+                            // The row's first line holds columns before
+                            // this problem's: only the chunk's part.
+                            std::ptr::copy_nonoverlapping(staged.wrapping_add(64), to, 64 - o);
+                            stream_lines(to.wrapping_add(64 - o), staged.wrapping_add(128 - o), n - 1, vector);
+                        } else {
+                            if !first {
+                                staged.cast::<CarryLine>().write(*slot);
+                            }
+                            stream_lines(to.wrapping_sub(o), staged.wrapping_add(64 - o), n, vector);
+                        }
+                        // The chunk's last o bytes: written plainly after
+                        // the row's last chunk, carried otherwise.
+                        if last {
+                            let rest = 64 * n - o;
+                            std::ptr::copy_nonoverlapping(staged.wrapping_add(64 + rest), to.wrapping_add(rest), o);
+                        } else {
+                            *slot = staged.wrapping_add(64 * n).cast::<CarryLine>().read();
+                        }
+                    }
+                }
+                i += k;
+            }
+            line += n;
+        }
+        // SAFETY: the tail columns of the band's rows, and the body of its
+        // last rows (fewer than a tile), plainly.
+        unsafe {
+            self.columns(lines * w, self.cols).rows(i0, i1).run_blocks::<T>();
+            for i in tiles_end..i1 {
+                self.edge(i, 1, 1, 0, lines * w);
+            }
         }
     }
 
@@ -581,6 +815,41 @@ impl Transpose2 {
 /// measured 0.70–0.76 of memcpy with two blocks against 0.74–0.78).
 fn lines_per_block(itemsize: usize, prefetch: bool) -> usize {
     if itemsize == 1 || prefetch { 1 } else { 2 }
+}
+
+/// One line of a row's carried bytes (see [`Transpose2::band_carried`]),
+/// aligned so that it copies as whole vectors.
+#[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
+struct CarryLine([u8; 64]);
+
+/// Copies `lines` whole lines from `from` (any alignment) to the
+/// line-aligned `to`: with streaming stores if `vector` (the vector tier
+/// is in effect) where this build has them, plainly otherwise.
+///
+/// # Safety
+///
+/// `from` readable and `to` writable for `64 * lines` bytes, not
+/// overlapping; `to` 64-byte aligned; the calling thread must
+/// [`crate::simd::fence`] before the data is read by anyone else.
+#[inline(always)]
+unsafe fn stream_lines(to: *mut u8, from: *const u8, lines: usize, vector: bool) {
+    #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+    if vector {
+        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
+        for k in (0..64 * lines).step_by(16) {
+            // SAFETY: 16 bytes at offset k < 64 * lines of both, the
+            // stores aligned (caller); SSE2 is part of the x86-64 baseline.
+            unsafe {
+                let v = _mm_loadu_si128(from.wrapping_add(k).cast::<__m128i>());
+                _mm_stream_si128(to.wrapping_add(k).cast::<__m128i>(), v);
+            }
+        }
+        return;
+    }
+    let _ = vector;
+    // SAFETY: the caller's contract.
+    unsafe { std::ptr::copy_nonoverlapping(from, to, 64 * lines) };
 }
 
 /// Which line tiles a column block runs: rows `first, first + step, ...`

@@ -23,6 +23,9 @@
 //!   transpose on such a CPU reads its 64 source rows at once, more
 //!   streams than the prefetchers follow.
 //!
+//! - square tiles of 16-byte items: 4 x 4 tiles of whole 128-bit lanes
+//!   ([`square_tile_128`]), two `vperm2i128` per destination line.
+//!
 //! Line tiles of 2-, 4- and 8-byte items run with the blocks in pairs
 //! ([`line_tile`]): half the transposes, two stores per line, and rows
 //! shifted by an even number of blocks need no shuffle at all. Measured
@@ -76,10 +79,10 @@ impl<T: LineTile> LineTile for Avx2<T> {
         }
     }
 
-    /// 8-byte items, on CPUs with AVX2.
+    /// 8- and 16-byte items, on CPUs with AVX2.
     #[inline(always)]
     fn square_columns() -> bool {
-        T::K == 2 && available()
+        (T::K == 2 || T::K == 1) && available()
     }
 
     #[inline(always)]
@@ -87,8 +90,14 @@ impl<T: LineTile> LineTile for Avx2<T> {
         let k = T::K;
         if Self::square_columns() {
             // SAFETY: AVX2 is present (`square_columns`); the rest is the
-            // caller's contract, for 8-byte items (K = 2).
-            return unsafe { square_column::<STREAM>(column) };
+            // caller's contract, for 8-byte items (K = 2) or 16-byte ones
+            // (K = 1).
+            return unsafe {
+                match k {
+                    2 => square_column::<8, STREAM>(column),
+                    _ => square_column::<16, STREAM>(column),
+                }
+            };
         }
         let Column { src, src_row, dst, dst_row, rows, blocks } = column;
         let quads = super::staged_quads::<T, STREAM>(rows, blocks);
@@ -110,8 +119,14 @@ impl<T: LineTile> LineTile for Avx2<T> {
             return unsafe { T::seams::<STREAM>(seams) };
         }
         // SAFETY: AVX2 is present (`square_columns`); the rest is the
-        // caller's contract, for 8-byte items (K = 2).
-        unsafe { seam_column::<STREAM>(seams) }
+        // caller's contract, for 8-byte items (K = 2) or 16-byte ones
+        // (K = 1).
+        unsafe {
+            match T::K {
+                2 => seam_column::<8, STREAM>(seams),
+                _ => seam_column::<16, STREAM>(seams),
+            }
+        }
     }
 
     #[inline(always)]
@@ -139,7 +154,7 @@ pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
     }
 }
 
-/// [`square::column`] with 256-bit square tiles of 8-byte items.
+/// [`square::column`] with 256-bit square tiles of 8- or 16-byte items.
 ///
 /// Measured with the 512-bit paths switched off on the Intel machine
 /// (`examples/compare`, three runs each), against the 128-bit line tiles:
@@ -148,35 +163,77 @@ pub(crate) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize) {
 ///
 /// # Safety
 ///
-/// The CPU has AVX2; the contract of [`LineTile::column`] holds for
-/// `K = 2`.
+/// The CPU has AVX2; `ES` is 8 or 16; the contract of
+/// [`LineTile::column`] holds for `K = 16 / ES`.
 #[target_feature(enable = "avx2")]
-unsafe fn square_column<const STREAM: bool>(column: Column) -> usize {
+unsafe fn square_column<const ES: usize, const STREAM: bool>(column: Column) -> usize {
     // SAFETY: forwarded from the caller; AVX2 is present.
-    unsafe { square::column::<Square256, 8, STREAM>(column) }
+    unsafe { square::column::<Square256, ES, STREAM>(column) }
 }
 
-/// [`square::seams`] with 256-bit square tiles of 8-byte items.
+/// [`square::seams`] with 256-bit square tiles of 8- or 16-byte items.
 ///
 /// # Safety
 ///
-/// The CPU has AVX2; the contract of [`LineTile::seams`] holds for
-/// `K = 2`.
+/// The CPU has AVX2; `ES` is 8 or 16; the contract of [`LineTile::seams`]
+/// holds for `K = 16 / ES`.
 #[target_feature(enable = "avx2")]
-unsafe fn seam_column<const STREAM: bool>(seams: Seams) -> usize {
+unsafe fn seam_column<const ES: usize, const STREAM: bool>(seams: Seams) -> usize {
     // SAFETY: forwarded from the caller; AVX2 is present.
-    unsafe { square::seams::<Square256, 8, STREAM>(seams) }
+    unsafe { square::seams::<Square256, ES, STREAM>(seams) }
 }
 
-/// The 256-bit square tile, for the shared loops (8-byte items only).
+/// The 256-bit square tile, for the shared loops (8- and 16-byte items).
 struct Square256;
 
 impl SquareTile for Square256 {
     #[inline(always)]
     unsafe fn tile<const ES: usize, const STREAM: bool>(inputs: &[*const u8; 16], dst: *mut u8, dst_row: isize) {
-        const { assert!(ES == 8, "the 256-bit square tiles are for 8-byte items") };
+        const { assert!(ES == 8 || ES == 16, "the 256-bit square tiles are for 8- and 16-byte items") };
         // SAFETY: forwarded from the caller (who has checked AVX2).
-        unsafe { square_tile::<STREAM>(inputs, dst, dst_row) }
+        unsafe {
+            if ES == 8 {
+                square_tile::<STREAM>(inputs, dst, dst_row);
+            } else {
+                square_tile_128::<STREAM>(inputs, dst, dst_row);
+            }
+        }
+    }
+}
+
+/// One 4 x 4 square tile of 16-byte items: each input line is two 256-bit
+/// halves (items 0, 1 and 2, 3), and destination line `r` joins item `r`
+/// of inputs 0 and 1, then of inputs 2 and 3, with `vperm2i128` (low
+/// lanes for even `r`, high lanes for odd). Whole 128-bit lanes move;
+/// nothing inside them.
+///
+/// # Safety
+///
+/// As [`SquareTile::tile`] for `ES = 16`, on a CPU with AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn square_tile_128<const STREAM: bool>(inputs: &[*const u8; 16], dst: *mut u8, dst_row: isize) {
+    let z = _mm256_setzero_si256();
+    // Half h of input c at halves[h][c].
+    let mut halves = [[z; 4]; 2];
+    for c in 0..4 {
+        // SAFETY: 64 readable bytes at each input (caller).
+        unsafe {
+            halves[0][c] = _mm256_loadu_si256(inputs[c].cast());
+            halves[1][c] = _mm256_loadu_si256(inputs[c].wrapping_add(32).cast());
+        }
+    }
+    for (h, &[a, b, c, d]) in halves.iter().enumerate() {
+        let lines = [
+            [_mm256_permute2x128_si256::<0x20>(a, b), _mm256_permute2x128_si256::<0x20>(c, d)],
+            [_mm256_permute2x128_si256::<0x31>(a, b), _mm256_permute2x128_si256::<0x31>(c, d)],
+        ];
+        for (l, line) in lines.into_iter().enumerate() {
+            let to = dst.wrapping_offset((2 * h + l) as isize * dst_row);
+            // SAFETY: 64 writable bytes at each destination line, aligned
+            // when streamed (caller).
+            unsafe { store_line::<STREAM>(to, line) };
+        }
     }
 }
 

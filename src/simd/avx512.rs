@@ -87,7 +87,9 @@ impl<T: LineTile> LineTile for Avx512<T> {
         dst_row: isize,
         shift: &[usize],
     ) {
-        if available() {
+        // 16-byte items (K = 1) go to the wrapped kernel: their tiles
+        // move whole vectors, with nothing to transpose.
+        if T::K >= 2 && available() {
             // SAFETY: AVX-512BW is present (just checked); the rest is the
             // caller's contract, which `line_tile` repeats with
             // K = 16 / itemsize.

@@ -3,7 +3,8 @@
 //! A *line tile* takes `K` consecutive items from each of `W` source rows
 //! and writes them as `K` destination rows of `W` items — one 64-byte cache
 //! line per destination row — where `K = 16 / itemsize` (one 128-bit
-//! vector) and `W = 64 / itemsize`. It is built from `W / K` transposes of
+//! vector) and `W = 64 / itemsize`, for items of 1, 2, 4, 8 and 16 bytes
+//! (a 16-byte item is a whole vector: `K = 1`, four items a line). It is built from `W / K` transposes of
 //! `K x K` blocks held in registers, and stores each destination row as
 //! four consecutive 16-byte stores, streaming (non-temporal) when asked, so
 //! that whole lines are written without being read first.
@@ -31,6 +32,7 @@ pub(crate) mod avx512;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod lanes;
 pub(crate) mod level;
+pub(crate) mod records;
 pub(crate) mod scalar;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod square;
@@ -56,6 +58,9 @@ pub(crate) mod kernels {
     pub(crate) type Tile4 = Avx512<Avx2<vector::Tile4>>;
     /// 8-byte items.
     pub(crate) type Tile8 = Avx512<Avx2<vector::Tile8>>;
+    /// 16-byte items (the 512-bit wrapper passes them to the 256-bit
+    /// square tiles).
+    pub(crate) type Tile16 = Avx512<Avx2<vector::Tile16>>;
 }
 
 /// The micro-kernels the tiled copy uses in this build.
@@ -99,7 +104,7 @@ pub(crate) use scalar as kernels;
 /// [`LineTile::tile`] lists; callers guarantee those bytes.
 pub(crate) trait LineTile {
     /// Items per 128-bit vector: rows of the destination tile, and the
-    /// unit of a row's shift.
+    /// unit of a row's shift (1 for 16-byte items).
     const K: usize;
     /// Items per 64-byte line: columns of the destination tile.
     const W: usize;

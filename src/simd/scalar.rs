@@ -1,6 +1,7 @@
 //! Portable line tiles: plain loads and stores of whole items. The
 //! fallback without the `simd` feature and under Miri, and the reference
-//! the vector kernels are tested against.
+//! the vector kernels are tested against. (16-byte items are one vector
+//! each: their "tiles" are one destination row of four items.)
 
 use super::LineTile;
 
@@ -55,6 +56,7 @@ scalar_tile!(Tile1, u8, 16);
 scalar_tile!(Tile2, u16, 8);
 scalar_tile!(Tile4, u32, 4);
 scalar_tile!(Tile8, u64, 2);
+scalar_tile!(Tile16, u128, 1);
 
 /// Copies `n` bytes (the portable twin of the vector module's streaming
 /// copy).

@@ -2,7 +2,7 @@
 //! and 256-bit ([`super::avx2`]) kernels.
 //!
 //! A square tile transposes `W x W` items of `ES` bytes (`W = 64 / ES`: 16 x
-//! 16 for 4-byte items, 8 x 8 for 8-byte ones): it loads one 64-byte run of
+//! 16 for 4-byte items, 8 x 8 for 8-byte ones, 4 x 4 for 16-byte ones): it loads one 64-byte run of
 //! each of `W` source rows and stores `W` whole destination lines, so that
 //! each source line is read once, whole, and each destination line is
 //! written at once (line tiles read 16 bytes of each source row per tile).
@@ -17,7 +17,7 @@ use super::{Column, Seams};
 pub(crate) trait SquareTile {
     /// Loads 64 bytes from each of `inputs[0..W]` and stores destination
     /// line `r` (item `r` of every input) at `dst + r*dst_row`, for
-    /// `r < W` (`W = 64 / ES`, `ES` 4 or 8).
+    /// `r < W` (`W = 64 / ES`, `ES` 4, 8 or 16).
     ///
     /// # Safety
     ///

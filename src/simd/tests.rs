@@ -188,12 +188,14 @@ fn wide_columns<T>() -> bool {
         || (name.contains("Avx2") && super::avx2::available())
 }
 
-/// Square tiles: 4- and 8-byte items at 512 bits, 8-byte ones at 256.
+/// Square tiles: 4- and 8-byte items at 512 bits, 8- and 16-byte ones at
+/// 256 (16-byte items also under the 512-bit wrapper, which passes them
+/// on).
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 fn square_tiles<T>(itemsize: usize) -> bool {
     let name = std::any::type_name::<T>();
     ((itemsize == 4 || itemsize == 8) && name.contains("Avx512") && std::arch::is_x86_feature_detected!("avx512bw"))
-        || (itemsize == 8 && name.contains("Avx2") && super::avx2::available())
+        || ((itemsize == 8 || itemsize == 16) && name.contains("Avx2") && super::avx2::available())
 }
 
 fn check<T: LineTile>(itemsize: usize) {
@@ -228,11 +230,12 @@ fn check<T: LineTile>(itemsize: usize) {
 
 #[test]
 fn kernels_transpose() {
-    use super::kernels::{Tile1, Tile2, Tile4, Tile8};
+    use super::kernels::{Tile1, Tile2, Tile4, Tile8, Tile16};
     check::<Tile1>(1);
     check::<Tile2>(2);
     check::<Tile4>(4);
     check::<Tile8>(8);
+    check::<Tile16>(16);
 }
 
 /// The 128-bit kernels on their own (where the build dispatches to 512-bit
@@ -240,11 +243,12 @@ fn kernels_transpose() {
 #[cfg(all(feature = "simd", not(miri)))]
 #[test]
 fn vector_kernels_transpose() {
-    use super::vector::{Tile1, Tile2, Tile4, Tile8};
+    use super::vector::{Tile1, Tile2, Tile4, Tile8, Tile16};
     check::<Tile1>(1);
     check::<Tile2>(2);
     check::<Tile4>(4);
     check::<Tile8>(8);
+    check::<Tile16>(16);
 }
 
 /// The 256-bit column kernels on their own (where the CPU has AVX-512BW,
@@ -253,11 +257,12 @@ fn vector_kernels_transpose() {
 #[test]
 fn avx2_kernels_transpose() {
     use super::avx2::Avx2;
-    use super::vector::{Tile1, Tile2, Tile4, Tile8};
+    use super::vector::{Tile1, Tile2, Tile4, Tile8, Tile16};
     check::<Avx2<Tile1>>(1);
     check::<Avx2<Tile2>>(2);
     check::<Avx2<Tile4>>(4);
     check::<Avx2<Tile8>>(8);
+    check::<Avx2<Tile16>>(16);
 }
 
 /// The 256-bit byte column on its own, over several blocks (where the CPU has AVX-512BW, the
@@ -292,9 +297,104 @@ fn avx2_byte_column() {
 
 #[test]
 fn scalar_kernels_transpose() {
-    use super::scalar::{Tile1, Tile2, Tile4, Tile8};
+    use super::scalar::{Tile1, Tile2, Tile4, Tile8, Tile16};
     check::<Tile1>(1);
     check::<Tile2>(2);
     check::<Tile4>(4);
     check::<Tile8>(8);
+    check::<Tile16>(16);
+}
+
+/// One record block of `R`-byte items against the definition: every
+/// size with a kernel, whole and partial blocks, source rows walked
+/// forwards and backwards, with and without reading past the block,
+/// streamed (line-aligned rows) and not (rows at odd addresses); nothing
+/// outside the block's items is written.
+fn check_record_block<const R: usize>() {
+    use super::records::{self, RecordBlock, Stage};
+    let (bc, br) = (records::block_cols(R), records::block_rows(R));
+    assert!((bc * R).is_multiple_of(64), "{R}: block columns are whole lines");
+    let mut stage = Stage::new();
+    let shapes =
+        if cfg!(miri) { vec![(2, 3), (br, bc)] } else { vec![(br, bc), (1, 1), (br - 1, bc), (3, bc - 1), (1, bc)] };
+    for (rows, cols) in shapes {
+        for backwards in [false, true] {
+            for overread in [false, true] {
+                for stream in [false, true] {
+                    // Source: `cols` rows of `rows` items (one more to read
+                    // past), a gap of 5 bytes between rows.
+                    let run = (rows + 1) * R + 5;
+                    let src: Vec<u8> = (0..cols * run).map(|k| (k * 7 + k / 251 + 1) as u8).collect();
+                    let (first, src_row) =
+                        if backwards { ((cols - 1) * run, -(run as isize)) } else { (0, run as isize) };
+                    // Destination: rows two lines plus the block apart, at
+                    // a line when streamed, 3 bytes past one otherwise.
+                    let dst_row = (bc * R).next_multiple_of(64) + 128;
+                    let at = if stream { 0 } else { 3 };
+                    let mut buffer = vec![0u128; (rows * dst_row + 128).div_ceil(16)];
+                    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut buffer);
+                    let line = (64 - bytes.as_ptr().addr() % 64) % 64 + at;
+                    let dst = &mut bytes[line..line + rows * dst_row];
+                    let stream = stream && crate::simd::STREAMING && (cols * R).is_multiple_of(64);
+                    let block = RecordBlock {
+                        src: src.as_ptr().wrapping_add(first),
+                        src_row,
+                        dst: dst.as_mut_ptr(),
+                        dst_row: dst_row as isize,
+                        rows,
+                        cols,
+                        overread,
+                    };
+                    // SAFETY: every item of the block (and the one after
+                    // each source run) lies in `src`, every destination row
+                    // in `dst`; streamed rows start at lines and are whole
+                    // lines.
+                    unsafe { records::record_block::<R>(block, &mut stage, stream) };
+                    super::fence();
+                    let what = format!("{R}-byte records, {rows}x{cols}, backwards {backwards}, stream {stream}");
+                    for r in 0..rows {
+                        for b in 0..dst_row {
+                            let c = b / R;
+                            let expected = if c < cols {
+                                let source_row = if backwards { cols - 1 - c } else { c };
+                                src[source_row * run + r * R + b % R]
+                            } else {
+                                0
+                            };
+                            assert_eq!(dst[r * dst_row + b], expected, "{what}: row {r}, byte {b}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn record_blocks_transpose() {
+    check_record_block::<3>();
+    check_record_block::<12>();
+    if !cfg!(miri) {
+        check_record_block::<5>();
+        check_record_block::<6>();
+        check_record_block::<7>();
+        check_record_block::<9>();
+        check_record_block::<10>();
+        check_record_block::<11>();
+        check_record_block::<13>();
+        check_record_block::<14>();
+        check_record_block::<15>();
+        check_record_block::<24>();
+    }
+}
+
+/// The dispatch covers exactly the sizes that claim a kernel.
+#[test]
+fn record_sizes_dispatch() {
+    for es in 1..=64 {
+        if super::records::has_kernel(es) {
+            let r = super::records::with_record_size!(es, R => R);
+            assert_eq!(r, es);
+        }
+    }
 }

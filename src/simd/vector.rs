@@ -2,7 +2,9 @@
 //!
 //! Each tile loads `W` vectors (one per source row; more when rows are
 //! shifted), transposes them in `K x K` blocks in registers, and stores `K`
-//! destination rows of four vectors each, streaming if asked.
+//! destination rows of four vectors each, streaming if asked. A 16-byte
+//! item is a whole vector (`K = 1`): its tile is one destination line of
+//! four items from four source rows, with no shuffle at all.
 
 use super::LineTile;
 use wide::{u8x16, u16x8, u32x4, u64x2};
@@ -74,6 +76,12 @@ fn transpose_u64(rows: [u64x2; 2]) -> [u64x2; 2] {
     [rows[0].unpack_lo(rows[1]), rows[0].unpack_hi(rows[1])]
 }
 
+/// A 16-byte item fills a vector: its 1 x 1 block needs no shuffle.
+#[inline(always)]
+fn transpose_u128(rows: [u64x2; 1]) -> [u64x2; 1] {
+    rows
+}
+
 macro_rules! vector_tile {
     ($name:ident, $vec:ty, $k:expr, $transpose:ident) => {
         /// Line tile for items of this size, with 128-bit vectors.
@@ -140,3 +148,4 @@ vector_tile!(Tile1, u8x16, 16, transpose_u8);
 vector_tile!(Tile2, u16x8, 8, transpose_u16);
 vector_tile!(Tile4, u32x4, 4, transpose_u32);
 vector_tile!(Tile8, u64x2, 2, transpose_u64);
+vector_tile!(Tile16, u64x2, 1, transpose_u128);
