@@ -15,6 +15,7 @@
 //! through a temporary, since where their pointers lead is not known.
 
 mod direct;
+pub(crate) mod item;
 pub(crate) mod owned;
 mod parallel;
 pub(crate) mod plan;

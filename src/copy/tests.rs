@@ -155,12 +155,21 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
 #[test]
 fn every_strategy_against_the_naive_copy() {
     let d = |extent, dst, src| Dim { extent, dst, src };
-    for es in [1usize, 2, 4, 8, 12] {
+    let itemsizes: &[usize] =
+        if cfg!(miri) { &[3, 8, 40] } else { &[1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 32, 33, 40, 64, 65, 100] };
+    for &es in itemsizes {
         let e = es as isize;
         // Rows: inner run contiguous on both sides.
         forced(&[d(5, 9 * e, 11 * e), d(7, e, e)], es, Strategy::Rows);
-        // Gather: strided on both sides, three dimensions.
+        // Gather: strided on both sides, three dimensions; one dimension.
         forced(&[d(3, 40 * e, 50 * e), d(4, 9 * e, 3 * e), d(5, e, 2 * e)], es, Strategy::Gather);
+        forced(&[d(11, 2 * e, 3 * e)], es, Strategy::Gather);
+        // Blocked: the source's fast dimension outside, strided (3 items)
+        // or backwards, with blocks and a ragged last block (the block is
+        // 32 bytes of destination), inside one or two other dimensions.
+        forced(&[d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 0 });
+        forced(&[d(2, 2000 * e, 7 * e), d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
+        forced(&[d(3, 1100 * e, 1000 * e), d(13, 80 * e, 2 * e), d(37, 2 * e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
         // Transpose with an outer dimension.
         forced(
             &[d(2, 600 * e, 700 * e), d(19, 21 * e, e), d(21, e, 19 * e)],
