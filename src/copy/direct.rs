@@ -138,7 +138,7 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
         }
         Strategy::Transpose { fast_dst, fast_src } => {
             let (a, b) = (plan.dims[fast_dst], plan.dims[fast_src]);
-            let mut rest = plan.dims.clone();
+            let mut rest = DimVec::from_slice(&plan.dims);
             rest.remove(fast_dst.max(fast_src));
             rest.remove(fast_dst.min(fast_src));
             let n = rest.len();

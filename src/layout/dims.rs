@@ -49,24 +49,6 @@ impl<T: Copy + Default> DimVec<T> {
         }
     }
 
-    /// Keeps the first `len` entries (no more than there are).
-    #[inline]
-    pub(crate) fn truncate(&mut self, len: usize) {
-        match self {
-            DimVec::Inline { len: n, items } => {
-                let keep = len.min(usize::from(*n));
-                items[keep..].fill(T::default());
-                *n = u8::try_from(keep).unwrap_or(u8::MAX);
-            }
-            DimVec::Heap(values) => {
-                values.truncate(len);
-                if values.len() <= INLINE_DIMS {
-                    *self = DimVec::from_slice(values);
-                }
-            }
-        }
-    }
-
     /// Removes the entry at `index`, shifting later entries down.
     pub(crate) fn remove(&mut self, index: usize) {
         match self {
