@@ -4,6 +4,7 @@ use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
 use super::item::with_item;
 use super::strided::{Blocked, copy_run, for_each_outer};
+use super::skinny;
 use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
@@ -154,6 +155,10 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 joined: tiled::Joined::NONE,
             };
             if n == 0 {
+                // SAFETY: the 2-D problem (caller's contract).
+                if unsafe { skinny::run(problem(dst, src), parallel) } {
+                    return;
+                }
                 parallel::split(b.extent, tiled::SPLIT_ROWS, parallel, |lo, hi| {
                     // SAFETY: rows lo..hi of the 2-D problem.
                     unsafe { problem(d.get(), s.get()).rows(lo, hi).run() };

@@ -19,6 +19,7 @@ pub(crate) mod item;
 pub(crate) mod owned;
 mod parallel;
 pub(crate) mod plan;
+mod skinny;
 mod strided;
 mod tiled;
 

@@ -300,3 +300,37 @@ fn slice_view_fits_matches_enumeration() {
     }
     assert!(checked > 1000);
 }
+
+/// Transposes into few, long destination rows, in panels of columns
+/// (`skinny`): rows left over after the tiles (17 = 4 x 4 + 1 for 4-byte
+/// items), every kernel itemsize and one without a kernel, on one and on
+/// two threads (the split along the columns), with row layouts whose
+/// lines start anywhere, against the naive copy.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn few_long_destination_rows_in_panels() {
+    for es in [1usize, 2, 3, 4, 8] {
+        for rows in [1, 17, 5, 2 * 16 / es.min(16) + 1] {
+            // Enough columns for four panels (of about 128 KiB of source).
+            let cols = 4 * (128 << 10) / (rows * es + 3) + 77;
+            for layout in [
+                DstRows { pad: 0, reversed: false, misalign: 0 },
+                DstRows { pad: 5, reversed: true, misalign: 0 },
+                DstRows { pad: 16, reversed: false, misalign: 1 },
+            ] {
+                for (stream, parallel) in [(false, false), (true, true)] {
+                    let (p, mut t) = transpose_problem(rows, cols, es, layout);
+                    t.stream = stream && crate::simd::STREAMING;
+                    // SAFETY: the buffers hold every item of the problem.
+                    let ran = unsafe { super::skinny::run(t, parallel) };
+                    crate::simd::fence();
+                    let what = format!("itemsize {es}, {rows}x{cols}, {layout:?}, parallel {parallel}");
+                    assert!(ran || (rows % (16 / es.clamp(1, 16)) == 0 && !parallel) || es == 3 && !parallel, "{what}");
+                    if ran {
+                        assert!(p.dst == p.expected, "{what}");
+                    }
+                }
+            }
+        }
+    }
+}
