@@ -46,6 +46,7 @@ fn memcpy_threads(bytes: usize) -> cases::Op {
 
 struct Row {
     name: String,
+    bytes: usize,
     threads: usize,
     mv: f64,
     nd_assign: Option<f64>,
@@ -112,6 +113,7 @@ fn measure(mut case: Case, threads: usize, rounds: usize, flush: &mut Flush) -> 
     let gbs = |k: usize| (!times[k].is_empty()).then(|| 2.0 * case.bytes as f64 / median(times[k].clone()) / 1e9);
     Row {
         name: case.name,
+        bytes: case.bytes,
         threads,
         mv: gbs(0).unwrap_or(0.0),
         memcpy: gbs(1).unwrap_or(0.0),
@@ -128,8 +130,11 @@ fn fmt(v: Option<f64>) -> String {
 fn print(row: &Row) {
     let nd_best = row.nd_assign.into_iter().chain(row.nd_standard).fold(f64::NAN, f64::max);
     let vs_nd = if nd_best.is_nan() { "-".to_string() } else { format!("{:.1}x", row.mv / nd_best) };
-    let reference =
-        row.reference.map_or(String::new(), |(name, v)| format!("  ({name}: {v:.2} GB/s, {:.1}x)", row.mv / v));
+    let ms = 2.0 * row.bytes as f64 / row.mv / 1e6;
+    let reference = row
+        .reference
+        .map_or(String::new(), |(name, v)| format!("  ({name}: {v:.2} GB/s, {:.1}x)", row.mv / v))
+        + &format!("  [mv {ms:.1} ms]");
     println!(
         "| {:<40} | {:>2} | {:>7.2} | {:>7} | {:>7} | {:>7.2} | {:>5.2} | {:>6} |{}",
         row.name,
@@ -204,6 +209,14 @@ fn main() {
         ];
         one.extend(untuned);
     }
+    // Issue 13's rows: tall-skinny transposes, and a source both strided
+    // and permuted (a smaller one in the quick table).
+    let long = if quick { 200_000 } else { 1_000_000 };
+    one.push(Box::new(move || cases::transpose_2d::<f32>("f32", long, 17, |i| i as f32)));
+    one.push(Box::new(move || cases::transpose_2d::<f32>("f32", 17, long, |i| i as f32)));
+    let n0 = if quick { 16 } else { 64 };
+    one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, 1)));
+    one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, -2)));
     for make in &one {
         let case = make();
         if wanted(&case) {
@@ -216,6 +229,8 @@ fn main() {
             Box::new(move || cases::transpose_2d::<f32>("f32", big, big, |i| i as f32)),
             Box::new(move || cases::permute_3d(if quick { 128 } else { 256 }, [2, 1, 0])),
             Box::new(|| cases::fresh_to_vec(64)),
+            Box::new(move || cases::transpose_2d::<f32>("f32", long, 17, |i| i as f32)),
+            Box::new(move || cases::transpose_2d::<f32>("f32", 17, long, |i| i as f32)),
         ];
         for make in &two {
             let case = make();

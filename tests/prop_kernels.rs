@@ -130,6 +130,12 @@ fn large_copies_use_threads_and_streaming_stores() {
         check_permuted(&shape, itemsize, &[1, 0], &[-1, 1], 0);
     }
     check_permuted(&[700, 3000], 4, &[0, 1], &[1, 2], 0);
+    // Few long destination rows (panels split between threads), and
+    // their transposes; a strided source of a 3-D permutation (blocked).
+    check_permuted(&[70000, 17], 4, &[1, 0], &[1, 1], 0);
+    check_permuted(&[17, 70000], 4, &[1, 0], &[1, 1], 0);
+    check_permuted(&[3, 150000], 3, &[1, 0], &[1, 1], 0);
+    check_permuted(&[40, 512, 300], 4, &[1, 0, 2], &[1, -1, 3], 0);
     // 3-D permutations whose destination rows are short and (in a fresh
     // vector) not at lines: seams within each 2-D slice (0, 2, 1), and
     // between the slices' rows (2, 1, 0), on several threads.

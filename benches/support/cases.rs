@@ -15,7 +15,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use memoryview::{BufferView, Element, FixedView, Format, Layout, MemoryView, Order, Slice};
-use ndarray::{Array, ArrayView, s};
+use ndarray::{Array, ArrayView, ShapeBuilder, s};
 use std::hint::black_box;
 
 /// A timed operation.
@@ -622,5 +622,76 @@ where
         })),
         reference: Some(("naive loop", naive_loop(src, rows, cols, rotate))),
         memcpy: memcpy_op(n * R),
+    }
+}
+
+/// `a[1:, ::step1, ::3]` of a C-ordered `n0 x n1 x n2` f32 array, axes
+/// permuted (1, 0, 2), copied into a Fortran-ordered array: a source that
+/// is both strided and permuted (issue 13's case with `n = 64 x 512 x
+/// 3000` and `step1` 1 or -2), against ndarray's `assign` into an F array
+/// and a naive loop (an index odometer over the output in F order).
+pub fn strided_permuted(n0: usize, n1: usize, n2: usize, step1: isize) -> Case {
+    let src = std::sync::Arc::new(data(n0 * n1 * n2, |i| i as f32));
+    fn view(s: &[f32], n: [usize; 3], step1: isize) -> MemoryView<'_, f32> {
+        let slices = [Slice::from(1..), Slice::from(..).step(step1), Slice::from(..).step(3)];
+        MemoryView::from_shape(s, &n).unwrap().slice(&slices).unwrap().permute_axes(&[1, 0, 2]).unwrap()
+    }
+    fn nd_view(s: &[f32], n: [usize; 3], step1: isize) -> ndarray::ArrayView3<'_, f32> {
+        let a = ArrayView::from_shape((n[0], n[1], n[2]), s).unwrap();
+        a.slice_move(s![1.., ..;step1, ..;3]).permuted_axes([1, 0, 2])
+    }
+    let n = [n0, n1, n2];
+    let shape: Vec<usize> = view(&src, n, step1).shape().to_vec();
+    let count: usize = shape.iter().product();
+    let mut out = vec![0f32; count];
+    view(&src, n, step1).copy_to_slice(&mut out, Order::F).unwrap();
+    let expected = nd_view(&src, n, step1).reversed_axes().as_standard_layout().into_owned();
+    assert_eq!(out.as_slice(), expected.as_slice().unwrap(), "strided permuted copy differs");
+    // The naive loop: element strides of the view (in items), an odometer
+    // over the output's F order.
+    let (dims, base) = {
+        let v = view(&src, n, step1);
+        let strides: Vec<isize> = v.strides().iter().map(|&b| b / 4).collect();
+        let base = (v.as_ptr().addr() - src.as_ptr().addr()) / 4;
+        (shape.iter().copied().zip(strides).collect::<Vec<_>>(), base)
+    };
+    let (src2, src3) = (src.clone(), src.clone());
+    let mut nd_out = Array::<f32, _>::zeros(ndarray::IxDyn(&shape).f());
+    let mut naive_out = vec![0f32; count];
+    let name = format!("strided permuted f32 a[1:, ::{step1}, ::3] of {n0}x{n1}x{n2}, axes (1, 0, 2), into F");
+    Case {
+        name,
+        bytes: count * 4,
+        memoryview: Box::new(move || {
+            view(black_box(src.as_slice()), n, step1).copy_to_slice(&mut out, Order::F).unwrap();
+            black_box(&mut out);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            nd_out.assign(&nd_view(black_box(src2.as_slice()), n, step1).into_dyn());
+            black_box(&mut nd_out);
+        })),
+        ndarray_standard: None,
+        reference: Some((
+            "naive loop",
+            Box::new(move || {
+                let s = black_box(src3.as_slice());
+                let mut index = vec![0usize; dims.len()];
+                let mut at = base as isize;
+                for slot in naive_out.iter_mut() {
+                    *slot = s[at as usize];
+                    for (k, &(extent, stride)) in dims.iter().enumerate() {
+                        index[k] += 1;
+                        if index[k] < extent {
+                            at += stride;
+                            break;
+                        }
+                        at -= stride * (extent as isize - 1);
+                        index[k] = 0;
+                    }
+                }
+                black_box(&mut naive_out);
+            }),
+        )),
+        memcpy: memcpy_op(count * 4),
     }
 }

@@ -2,7 +2,9 @@
 
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
-use super::strided::{copy_run, for_each_outer, gather};
+use super::item::with_item;
+use super::strided::{Blocked, copy_run, for_each_outer};
+use super::skinny;
 use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
@@ -16,7 +18,7 @@ use crate::layout::dims::DimVec;
 const STREAM_MIN_BYTES: usize = 2 << 20;
 
 /// `dims` with the first dimension cut to `start..end` (bases moved).
-fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> (DimVec<Dim>, *mut u8, *const u8) {
+pub(super) fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> (DimVec<Dim>, *mut u8, *const u8) {
     let mut out = DimVec::from_slice(dims);
     let first = &mut out[0];
     let dst = dst.wrapping_offset(first.dst * start as isize);
@@ -84,11 +86,12 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
             // (the plan's items; disjoint: caller).
             unsafe { copy_run(d.get().wrapping_add(a), s.get().wrapping_add(a), b - a, stream_runs) };
             // Streaming stores are fenced by the thread that made them.
-            crate::simd::fence();
+            if stream_runs {
+                crate::simd::fence();
+            }
         }),
-        Strategy::Rows | Strategy::Gather => {
+        Strategy::Rows => {
             let (inner, outer) = plan.dims.split_last().unwrap_or((&Dim { extent: 1, dst: 0, src: 0 }, &[]));
-            let rows = plan.strategy == Strategy::Rows;
             // Rows of a permutation come from scattered places that the
             // hardware cannot guess: ask for the next one (usually one step
             // of the innermost outer loop away) while copying this one.
@@ -96,12 +99,8 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
             let copy_inner = |dp: *mut u8, sp: *const u8| {
                 // SAFETY: the inner run of items at an in-range outer index.
                 unsafe {
-                    if rows {
-                        crate::simd::prefetch(sp.wrapping_offset(next_row), inner.extent * es);
-                        copy_run(dp, sp, inner.extent * es, stream_runs);
-                    } else {
-                        gather(dp, inner.dst, sp, inner.src, inner.extent, es);
-                    }
+                    crate::simd::prefetch(sp.wrapping_offset(next_row), inner.extent * es);
+                    copy_run(dp, sp, inner.extent * es, stream_runs);
                 }
             };
             match outer.first() {
@@ -117,9 +116,30 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 }),
             }
         }
+        Strategy::Gather => {
+            // The two innermost loops in a 2-D kernel, the others around it.
+            let n = plan.dims.len();
+            let one = Dim { extent: 1, dst: 0, src: 0 };
+            let a = plan.dims.last().copied().unwrap_or(one);
+            let b = n.checked_sub(2).map_or(one, |k| plan.dims[k]);
+            let kernel = Blocked::new(a, b, es, a.extent);
+            // SAFETY: forwarded: the plan's items from these bases.
+            unsafe { with_item!(es, M => kernel.run_all::<M>(&plan.dims[..n.saturating_sub(2)], d, s, parallel)) };
+        }
+        Strategy::Blocked { fast_src } => {
+            // The innermost loop and the source's fastest in a blocked 2-D
+            // kernel, the others around it.
+            let n = plan.dims.len();
+            let (a, b) = (plan.dims[n - 1], plan.dims[fast_src]);
+            let mut rest = DimVec::from_slice(&plan.dims[..n - 1]);
+            rest.remove(fast_src);
+            let kernel = Blocked::new(a, b, es, Blocked::items_for(a));
+            // SAFETY: forwarded: the plan's items from these bases.
+            unsafe { with_item!(es, M => kernel.run_all::<M>(&rest, d, s, parallel)) };
+        }
         Strategy::Transpose { fast_dst, fast_src } => {
             let (a, b) = (plan.dims[fast_dst], plan.dims[fast_src]);
-            let mut rest = plan.dims.clone();
+            let mut rest = DimVec::from_slice(&plan.dims);
             rest.remove(fast_dst.max(fast_src));
             rest.remove(fast_dst.min(fast_src));
             let n = rest.len();
@@ -135,6 +155,10 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 joined: tiled::Joined::NONE,
             };
             if n == 0 {
+                // SAFETY: the 2-D problem (caller's contract).
+                if unsafe { skinny::run(problem(dst, src), parallel) } {
+                    return;
+                }
                 parallel::split(b.extent, tiled::SPLIT_ROWS, parallel, |lo, hi| {
                     // SAFETY: rows lo..hi of the 2-D problem.
                     unsafe { problem(d.get(), s.get()).rows(lo, hi).run() };

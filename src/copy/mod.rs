@@ -15,9 +15,11 @@
 //! through a temporary, since where their pointers lead is not known.
 
 mod direct;
+pub(crate) mod item;
 pub(crate) mod owned;
 mod parallel;
 pub(crate) mod plan;
+mod skinny;
 mod strided;
 mod tiled;
 

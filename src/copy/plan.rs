@@ -23,7 +23,7 @@
 #![forbid(unsafe_code)]
 
 use crate::layout::Layout;
-use crate::layout::dims::DimVec;
+use crate::layout::dims::INLINE_DIMS;
 
 /// One loop of a normalised copy: `extent` steps of `dst` and `src` bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +47,13 @@ pub(crate) enum Strategy {
     /// is not the source's (`dims[fast_src]`, stride = item): a cache-tiled
     /// 2-D transpose over those two, looping over the others.
     Transpose { fast_dst: usize, fast_src: usize },
+    /// The source's shortest stride (`dims[fast_src]`, shorter than a
+    /// cache line) is not in the innermost dimension, and the transpose
+    /// kernels do not apply (a strided or reversed source, a strided
+    /// destination, or a short dimension): a 2-D blocked loop over the
+    /// innermost dimension and that one, so that each source line is
+    /// used for all its items while it is in the L1 cache.
+    Blocked { fast_src: usize },
     /// Anything else: loops with an itemsize-specialised strided inner loop.
     Gather,
 }
@@ -60,8 +67,56 @@ pub(crate) struct Plan {
     pub(crate) dst_offset: isize,
     pub(crate) src_offset: isize,
     /// Loops, outermost first.
-    pub(crate) dims: DimVec<Dim>,
+    pub(crate) dims: Dims,
     pub(crate) strategy: Strategy,
+}
+
+/// The loops of a plan: inline up to [`INLINE_DIMS`], on the heap beyond.
+/// (A plain struct rather than a [`DimVec`]: it is built in place inside
+/// the plan, where the enum's temporaries cost a 200-byte copy per plan,
+/// a tenth of a small copy's time.)
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Dims {
+    len: usize,
+    inline: [Dim; INLINE_DIMS],
+    heap: Vec<Dim>,
+}
+
+impl Dims {
+    /// `len` default loops.
+    #[inline(always)]
+    fn with_len(len: usize) -> Dims {
+        let heap = if len > INLINE_DIMS { vec![Dim::default(); len] } else { Vec::new() };
+        Dims { len, inline: [Dim::default(); INLINE_DIMS], heap }
+    }
+
+    /// Keeps the first `len` loops (no more than there are).
+    #[inline]
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+        self.heap.truncate(len);
+    }
+}
+
+impl std::ops::Deref for Dims {
+    type Target = [Dim];
+    #[inline(always)]
+    fn deref(&self) -> &[Dim] {
+        if self.len <= INLINE_DIMS { &self.inline[..self.len] } else { &self.heap }
+    }
+}
+
+impl std::ops::DerefMut for Dims {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [Dim] {
+        if self.len <= INLINE_DIMS { &mut self.inline[..self.len] } else { &mut self.heap }
+    }
+}
+
+impl std::fmt::Debug for Dims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// The smallest extents worth tiling; smaller transposes use the gather.
@@ -70,69 +125,94 @@ const MIN_TILE_EXTENT: usize = 8;
 /// Copies smaller than this fit the L1 cache and are gathered, not tiled.
 const MIN_TILE_BYTES: usize = 16 << 10;
 
+/// A cache line.
+const LINE_BYTES: usize = 64;
+
+/// Source lines touched between two uses of one line that the caches are
+/// trusted to keep (half of a small L2 cache).
+const REUSE_BYTES: usize = 256 << 10;
+
 impl Plan {
     /// Plans a copy between two direct layouts of the same shape and
     /// itemsize.
+    #[inline]
     pub(crate) fn direct(dst: &Layout, src: &Layout) -> Plan {
         debug_assert!(!dst.is_indirect() && !src.is_indirect());
-        let mut dims = DimVec::filled(Dim::default(), dst.ndim());
-        let loops = dst.shape().iter().zip(dst.strides().iter().zip(src.strides()));
-        for (slot, (&extent, (&d, &s))) in dims.iter_mut().zip(loops) {
-            *slot = Dim { extent, dst: d, src: s };
-        }
-        Plan::from_dims(dst.itemsize(), &dims)
+        let (shape, d, s) = (dst.shape(), dst.strides(), src.strides());
+        Plan::build(dst.itemsize(), shape.len(), |k| Dim { extent: shape[k], dst: d[k], src: s[k] })
     }
 
     /// Plans a copy of the loops `dims` (any order) of items of `itemsize`.
-    /// Allocation-free: small copies pay only for a few comparisons.
     pub(crate) fn from_dims(itemsize: usize, dims: &[Dim]) -> Plan {
-        let mut plan =
-            Plan { itemsize, dst_offset: 0, src_offset: 0, dims: DimVec::from_slice(&[]), strategy: Strategy::Nothing };
-        if dims.iter().any(|d| d.extent == 0) {
-            return plan;
-        }
+        Plan::build(itemsize, dims.len(), |k| dims[k])
+    }
+
+    /// Plans a copy of the loops `dim(0), …, dim(ndim - 1)`.
+    /// Allocation-free, and normalised in place in the plan's own
+    /// dimensions: small copies pay only for a few comparisons.
+    #[inline(always)]
+    fn build(itemsize: usize, ndim: usize, dim: impl Fn(usize) -> Dim) -> Plan {
+        let mut plan = Plan {
+            itemsize,
+            dst_offset: 0,
+            src_offset: 0,
+            dims: Dims::with_len(ndim),
+            strategy: Strategy::Nothing,
+        };
         // 1–2: drop extent-1 dimensions, flip backwards destinations.
         // Extents and strides come from valid layouts, so the products
         // below stay within the layouts' spans (Layout invariant 3).
-        let mut kept = DimVec::filled(Dim::default(), dims.len());
+        let work: &mut [Dim] = &mut plan.dims;
         let mut n = 0;
-        for &d in dims.iter().filter(|d| d.extent > 1) {
-            kept[n] = if d.dst < 0 {
-                let steps = (d.extent - 1) as isize;
-                plan.dst_offset += d.dst * steps;
-                plan.src_offset += d.src * steps;
-                Dim { extent: d.extent, dst: -d.dst, src: -d.src }
-            } else {
-                d
-            };
-            n += 1;
+        for k in 0..ndim {
+            let d = dim(k);
+            if d.extent == 0 {
+                plan.dims.truncate(0);
+                return plan;
+            }
+            if d.extent > 1 {
+                work[n] = if d.dst < 0 {
+                    let steps = (d.extent - 1) as isize;
+                    plan.dst_offset += d.dst * steps;
+                    plan.src_offset += d.src * steps;
+                    Dim { extent: d.extent, dst: -d.dst, src: -d.src }
+                } else {
+                    d
+                };
+                n += 1;
+            }
         }
         // 3: outermost first by destination stride, then source stride
         // (an insertion sort: there are few dimensions).
         let outer_first = |a: &Dim, b: &Dim| (b.dst, b.src.unsigned_abs()) < (a.dst, a.src.unsigned_abs());
         for i in 1..n {
             let mut k = i;
-            while k > 0 && outer_first(&kept[k], &kept[k - 1]) {
-                kept.swap(k, k - 1);
+            while k > 0 && outer_first(&work[k], &work[k - 1]) {
+                work.swap(k, k - 1);
                 k -= 1;
             }
         }
-        // 4: merge neighbours contiguous on both sides, from the inside out.
-        let mut merged = DimVec::filled(Dim::default(), n);
+        // 4: merge neighbours contiguous on both sides (an outer dimension
+        // whose strides are the inner one's times its extent).
         let mut m = 0;
-        for &d in kept[..n].iter().rev() {
+        for i in 0..n {
+            let d = work[i];
             if m > 0 {
-                let inner = &mut merged[m - 1];
-                if d.dst == inner.dst * inner.extent as isize && d.src == inner.src * inner.extent as isize {
-                    inner.extent *= d.extent;
+                let outer = work[m - 1];
+                if outer.dst == d.dst * d.extent as isize && outer.src == d.src * d.extent as isize {
+                    work[m - 1] = Dim { extent: outer.extent * d.extent, ..d };
                     continue;
                 }
             }
-            merged[m] = d;
+            work[m] = d;
             m += 1;
         }
-        merged[..m].reverse();
-        plan.dims = DimVec::from_slice(&merged[..m]);
+        // Merged loops move from the heap to the inline slots.
+        if plan.dims.len > INLINE_DIMS && m <= INLINE_DIMS {
+            let (inline, heap) = (&mut plan.dims.inline, &plan.dims.heap);
+            inline[..m].copy_from_slice(&heap[..m]);
+        }
+        plan.dims.truncate(m);
         plan.strategy = plan.choose();
         plan
     }
@@ -154,6 +234,28 @@ impl Plan {
             let fast_src = self.dims.iter().position(|d| d.src == item && d.extent >= MIN_TILE_EXTENT);
             if let Some(fast_src) = fast_src {
                 return Strategy::Transpose { fast_dst, fast_src };
+            }
+        }
+        // The source's shortest stride, if it is not the innermost loop's
+        // and several of its items share a cache line: in destination
+        // order, a source line is used again only after every loop inside
+        // that dimension has run, and when those touch more lines than the
+        // L2 cache holds, the line has to be read again for each of its
+        // items. Then block: that dimension just outside the innermost.
+        let (fast_src, shortest) = self
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(k, d)| (k, d.src.unsigned_abs()))
+            .min_by_key(|&(k, stride)| (stride, std::cmp::Reverse(k)))
+            .unwrap_or((fast_dst, 0));
+        if fast_src != fast_dst && shortest < LINE_BYTES && shortest < inner.src.unsigned_abs() {
+            let between = self.dims[fast_src + 1..].iter().fold(1usize, |lines, d| {
+                let run = d.extent.saturating_mul(d.src.unsigned_abs()).div_ceil(LINE_BYTES);
+                lines.saturating_mul(d.extent.min(run.max(1)))
+            });
+            if between.saturating_mul(LINE_BYTES) > REUSE_BYTES {
+                return Strategy::Blocked { fast_src };
             }
         }
         Strategy::Gather
@@ -225,9 +327,44 @@ mod tests {
         assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
         // Every other item: a gather.
         assert_eq!(plan(&[100], &[4], &[8], 4).strategy, Strategy::Gather);
-        // Tiny transposes are not tiled.
+        // Tiny transposes are not tiled (their source stays in the caches).
         assert_eq!(plan(&[4, 4], &[16, 4], &[4, 16], 4).strategy, Strategy::Gather);
         assert_eq!(plan(&[32, 32], &[128, 4], &[4, 128], 4).strategy, Strategy::Gather);
+    }
+
+    #[test]
+    fn plans_of_more_loops_than_inline() {
+        // Twelve contiguous dimensions of extent 2: one memcpy.
+        let c = Layout::contiguous(&[2; 12], 4, Order::C).unwrap();
+        assert_eq!(Plan::direct(&c, &c).strategy, Strategy::Memcpy { bytes: 4 << 12 });
+        // Ten that cannot merge and two that can: eleven loops, ordered
+        // by destination stride, rows of the two merged ones.
+        let src = c.permute_axes(&[3, 7, 0, 9, 5, 1, 8, 2, 6, 4, 10, 11]).unwrap();
+        let p = Plan::direct(&c, &src);
+        assert_eq!(p.dims.len(), 11);
+        assert!(p.dims.windows(2).all(|w| w[0].dst > w[1].dst));
+        assert_eq!((p.dims[10], p.strategy), (Dim { extent: 4, dst: 4, src: 4 }, Strategy::Rows));
+    }
+
+    #[test]
+    fn strided_and_reversed_transposes_are_blocked() {
+        // A source read with a step (3 items) across the destination's
+        // rows: issue 13's `a[1:, :, ::3]`, axes (1, 0, 2), into F order.
+        let p = plan(&[512, 63, 1000], &[4, 2048, 129024], &[12000, 6144000, 12], 4);
+        assert_eq!(p.strategy, Strategy::Blocked { fast_src: 0 });
+        assert_eq!(p.dims[0], Dim { extent: 1000, dst: 129024, src: 12 });
+        // A reversed source row (stride -item): not a tile transpose.
+        assert_eq!(plan(&[5000, 5000], &[20000, 4], &[-4, 20000], 4).strategy, Strategy::Blocked { fast_src: 0 });
+        // A strided destination.
+        assert_eq!(plan(&[5000, 5000], &[40000, 8], &[4, 20000], 4).strategy, Strategy::Blocked { fast_src: 0 });
+        // Rows short enough that a source line is used again from the L2
+        // cache (4096 lines between uses, 256 KiB): a plain gather.
+        assert_eq!(plan(&[4096, 4096], &[16384, 4], &[-4, 16384], 4).strategy, Strategy::Gather);
+        assert_eq!(plan(&[64, 64], &[256, 4], &[-4, 256], 4).strategy, Strategy::Gather);
+        // The source's shortest stride a line or more: nothing to share.
+        assert_eq!(plan(&[5000, 5000], &[20000, 4], &[64, 320000], 4).strategy, Strategy::Gather);
+        // Both short, the inner one shorter: a plain gather.
+        assert_eq!(plan(&[5000, 5000], &[20000, 4], &[16, 8], 4).strategy, Strategy::Gather);
     }
 
     #[test]

@@ -169,12 +169,28 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
 #[test]
 fn every_strategy_against_the_naive_copy() {
     let d = |extent, dst, src| Dim { extent, dst, src };
-    for es in [1usize, 2, 4, 8, 12] {
+    let itemsizes: &[usize] =
+        if cfg!(miri) { &[3, 8, 40] } else { &[1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 32, 33, 40, 64, 65, 100] };
+    for &es in itemsizes {
         let e = es as isize;
         // Rows: inner run contiguous on both sides.
         forced(&[d(5, 9 * e, 11 * e), d(7, e, e)], es, Strategy::Rows);
-        // Gather: strided on both sides, three dimensions.
+        // Gather: strided on both sides, three dimensions; one dimension.
         forced(&[d(3, 40 * e, 50 * e), d(4, 9 * e, 3 * e), d(5, e, 2 * e)], es, Strategy::Gather);
+        forced(&[d(11, 2 * e, 3 * e)], es, Strategy::Gather);
+        // Blocked: the source's fast dimension outside, strided (3 items)
+        // or backwards, with blocks and a ragged last block (the block is
+        // 32 bytes of destination), inside one or two other dimensions.
+        forced(&[d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 0 });
+        forced(&[d(2, 2000 * e, 7 * e), d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
+        forced(&[d(3, 1100 * e, 1000 * e), d(13, 80 * e, 2 * e), d(37, 2 * e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
+        // More loops than a plan keeps inline (ten of extent 2, the
+        // source's strides a permutation of the destination's): a gather.
+        let perm = [3u32, 7, 0, 9, 5, 1, 8, 2, 6, 4];
+        let many: Vec<Dim> = (0..10).map(|k| d(2, e << (9 - k), e << perm[k])).collect();
+        if !cfg!(miri) {
+            forced(&many, es, Strategy::Gather);
+        }
         // Transpose with an outer dimension.
         forced(
             &[d(2, 600 * e, 700 * e), d(19, 21 * e, e), d(21, e, 19 * e)],
@@ -297,4 +313,38 @@ fn slice_view_fits_matches_enumeration() {
         }
     }
     assert!(checked > 1000);
+}
+
+/// Transposes into few, long destination rows, in panels of columns
+/// (`skinny`): rows left over after the tiles (17 = 4 x 4 + 1 for 4-byte
+/// items), every kernel itemsize and one without a kernel, on one and on
+/// two threads (the split along the columns), with row layouts whose
+/// lines start anywhere, against the naive copy.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn few_long_destination_rows_in_panels() {
+    for es in [1usize, 2, 3, 4, 8] {
+        for rows in [1, 17, 5, 2 * 16 / es.min(16) + 1] {
+            // Enough columns for four panels (of about 128 KiB of source).
+            let cols = 4 * (128 << 10) / (rows * es + 3) + 77;
+            for layout in [
+                DstRows { pad: 0, reversed: false, misalign: 0 },
+                DstRows { pad: 5, reversed: true, misalign: 0 },
+                DstRows { pad: 16, reversed: false, misalign: 1 },
+            ] {
+                for (stream, parallel) in [(false, false), (true, true)] {
+                    let (p, mut t) = transpose_problem(rows, cols, es, layout);
+                    t.stream = stream && crate::simd::STREAMING;
+                    // SAFETY: the buffers hold every item of the problem.
+                    let ran = unsafe { super::skinny::run(t, parallel) };
+                    crate::simd::fence();
+                    let what = format!("itemsize {es}, {rows}x{cols}, {layout:?}, parallel {parallel}");
+                    assert!(ran || (rows % (16 / es.clamp(1, 16)) == 0 && !parallel) || es == 3 && !parallel, "{what}");
+                    if ran {
+                        assert!(p.dst == p.expected, "{what}");
+                    }
+                }
+            }
+        }
+    }
 }

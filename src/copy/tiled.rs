@@ -175,7 +175,7 @@ impl Transpose2 {
     }
 
     /// The columns `start..end` of the problem.
-    fn columns(self, start: usize, end: usize) -> Transpose2 {
+    pub(crate) fn columns(self, start: usize, end: usize) -> Transpose2 {
         Transpose2 {
             dst: self.dst.wrapping_add(start * self.itemsize),
             src: self.src.wrapping_offset(start as isize * self.src_col),

@@ -522,10 +522,13 @@ impl Format {
         !matches!(self.as_str().as_bytes().first(), Some(b'=' | b'<' | b'>' | b'!' | b'^'))
     }
 
-    /// The format's text without one leading `'@'`: CPython's slice
-    /// assignment compares formats this way.
-    pub(crate) fn without_native_prefix(&self) -> &str {
-        self.as_str().strip_prefix('@').unwrap_or(self.as_str())
+    /// The format's text without one leading `'@'`, as bytes: CPython's
+    /// slice assignment compares formats this way. (Bytes: no UTF-8 check
+    /// on every assignment.)
+    pub(crate) fn without_native_prefix(&self) -> &[u8] {
+        let with_nul = self.text.with_nul();
+        let text = &with_nul[..with_nul.len() - 1];
+        text.strip_prefix(b"@").unwrap_or(text)
     }
 
     /// Fails unless `bytes` holds a whole item.
