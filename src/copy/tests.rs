@@ -328,9 +328,9 @@ fn few_long_destination_rows_in_panels() {
             // Enough columns for four panels (of about 128 KiB of source).
             let cols = 4 * (128 << 10) / (rows * es + 3) + 77;
             for layout in [
-                DstRows { pad: 0, reversed: false, misalign: 0 },
-                DstRows { pad: 5, reversed: true, misalign: 0 },
-                DstRows { pad: 16, reversed: false, misalign: 1 },
+                DstRows { pad: 0, reversed: false, misalign: 0, src_reversed: false },
+                DstRows { pad: 5, reversed: true, misalign: 0, src_reversed: false },
+                DstRows { pad: 16, reversed: false, misalign: 1, src_reversed: false },
             ] {
                 for (stream, parallel) in [(false, false), (true, true)] {
                     let (p, mut t) = transpose_problem(rows, cols, es, layout);
