@@ -57,7 +57,7 @@ fn view_operations_do_not_allocate() {
         let s = v.slice(&[Slice::from(1..2), Slice::FULL, Slice::from(..).step(-1)]).unwrap();
         let p = s.permute_axes([2, 0, 1]).unwrap().t();
         p.copy_to_slice(&mut out, memoryview::Order::C).unwrap();
-        total += u64::from(out[1]) + u64::from(*p.get([7, 0, 0]).unwrap());
+        total += u64::from(out[1]) + u64::from(p.get(&[7, 0, 0]).unwrap());
     }
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(after - before, 0, "fixed-view operations allocated");

@@ -539,10 +539,7 @@ pub(crate) fn try_with_capacity<T>(count: usize) -> Result<Vec<T>> {
     out.try_reserve_exact(count).map_err(|_| {
         Error::new(
             ErrorKind::Overflow,
-            format!(
-                "cannot allocate a result of {count} items of {} bytes",
-                size_of::<T>()
-            ),
+            format!("cannot allocate a result of {count} items of {} bytes", size_of::<T>()),
         )
     })?;
     Ok(out)

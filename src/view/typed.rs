@@ -13,6 +13,7 @@ use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
+use crate::index::{IndexInt, ItemIndex};
 use crate::layout::Order;
 use crate::raw::typed::{self, TypedIter};
 use crate::slice::Slice;
@@ -60,13 +61,32 @@ impl<'a, T: Element> MemoryView<'a, T> {
         &self.buffer
     }
 
-    /// The item at `index` (negative indices count from the end).
+    /// The item at `index`: one integer per dimension, of any integer type
+    /// (see [`ItemIndex`]); negative indices count from the end. The same
+    /// `get` as every other view's ([`FixedView::get`](crate::FixedView::get),
+    /// and [`BufferView::get`], which decodes the item into a
+    /// [`Value`](crate::Value)).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::IndexCount`] unless there is one index per dimension;
     /// [`ErrorKind::IndexOutOfBounds`].
-    pub fn get(&self, index: &[isize]) -> Result<T> {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{ErrorKind, MemoryView};
+    ///
+    /// let data = [1u32, 2, 3, 4, 5, 6];
+    /// let v = MemoryView::from_shape(&data, &[2, 3]).unwrap();
+    /// for i in 0..v.shape()[0] {
+    ///     assert_eq!(v.get(&[i, 2]).unwrap(), data[3 * i + 2]); // usize indices
+    /// }
+    /// assert_eq!(v.get(&[-1, -1]).unwrap(), 6);
+    /// assert_eq!(v.get(&[2, 0]).unwrap_err().kind(), ErrorKind::IndexOutOfBounds);
+    /// assert_eq!(v.get(&[0]).unwrap_err().kind(), ErrorKind::IndexCount);
+    /// ```
+    pub fn get(&self, index: impl ItemIndex) -> Result<T> {
         let position = resolve(self.layout(), index)?;
         // SAFETY: the typed invariant; `position` is within the shape.
         Ok(unsafe { typed::read::<T>(self.buffer.raw(), &position) })
@@ -185,7 +205,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// # Errors
     ///
     /// As [`BufferView::index_axis`].
-    pub fn index_axis(&self, axis: usize, index: isize) -> Result<MemoryView<'a, T>> {
+    pub fn index_axis(&self, axis: usize, index: impl IndexInt) -> Result<MemoryView<'a, T>> {
         self.buffer.index_axis(axis, index).map(MemoryView::wrap)
     }
 
@@ -313,7 +333,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::get`].
-    pub fn get(&self, index: &[isize]) -> Result<T> {
+    pub fn get(&self, index: impl ItemIndex) -> Result<T> {
         self.view().get(index)
     }
 
@@ -322,7 +342,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::get`].
-    pub fn set(&mut self, index: &[isize], value: T) -> Result<()> {
+    pub fn set(&mut self, index: impl ItemIndex, value: T) -> Result<()> {
         let position = resolve(self.layout(), index)?;
         // SAFETY: the typed invariant: the itemsize is size_of::<T>(), and
         // storing a `T` keeps every item a valid `T`.
@@ -405,7 +425,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`BufferView::index_axis`].
-    pub fn index_axis(self, axis: usize, index: isize) -> Result<MemoryViewMut<'a, T>> {
+    pub fn index_axis(self, axis: usize, index: impl IndexInt) -> Result<MemoryViewMut<'a, T>> {
         self.buffer.index_axis(axis, index).map(MemoryViewMut::wrap)
     }
 
