@@ -49,6 +49,20 @@ impl Slice {
         Slice { start, stop, step }
     }
 
+    /// `start:stop`, for [`py_s!`](crate::py_s) (`start..stop` without
+    /// building a Rust range).
+    #[doc(hidden)]
+    pub fn __bounds(start: impl IndexInt, stop: impl IndexInt) -> Slice {
+        Slice::new(Some(start.to_isize_saturating()), Some(stop.to_isize_saturating()), None)
+    }
+
+    /// `start:last+1` (`start:` if `last` is -1 or `isize::MAX` or more), for
+    /// [`py_s!`](crate::py_s).
+    #[doc(hidden)]
+    pub fn __bounds_inclusive(start: impl IndexInt, last: impl IndexInt) -> Slice {
+        Slice::new(Some(start.to_isize_saturating()), inclusive_stop(last), None)
+    }
+
     /// The same slice with `step` (any integer type; values beyond
     /// `isize` saturate, which selects at most one item, as in Python).
     #[must_use]
@@ -140,16 +154,26 @@ impl<I: IndexInt> From<RangeTo<I>> for Slice {
 }
 
 impl<I: IndexInt> From<RangeInclusive<I>> for Slice {
-    /// `a..=b` is `a:b+1` (and `a:` when `b` is `isize::MAX` or more).
+    /// `a..=b` is `a:b+1`, and `a:` when `b` is -1 (the last item, as in
+    /// ndarray) or `isize::MAX` or more.
     fn from(r: RangeInclusive<I>) -> Slice {
-        Slice::new(Some(r.start().to_isize_saturating()), r.end().to_isize_saturating().checked_add(1), None)
+        Slice::new(Some(r.start().to_isize_saturating()), inclusive_stop(*r.end()), None)
     }
 }
 
 impl<I: IndexInt> From<RangeToInclusive<I>> for Slice {
-    /// `..=b` is `:b+1` (and `:` when `b` is `isize::MAX` or more).
+    /// `..=b` is `:b+1`, and `:` when `b` is -1 or `isize::MAX` or more.
     fn from(r: RangeToInclusive<I>) -> Slice {
-        Slice::new(None, r.end.to_isize_saturating().checked_add(1), None)
+        Slice::new(None, inclusive_stop(r.end), None)
+    }
+}
+
+/// The exclusive stop after the inclusive `last`: `last + 1`, or none (the
+/// end) when `last` is -1, which counts from the end, or `isize::MAX`.
+fn inclusive_stop(last: impl IndexInt) -> Option<isize> {
+    match last.to_isize_saturating() {
+        -1 => None,
+        last => last.checked_add(1),
     }
 }
 
@@ -163,7 +187,8 @@ impl<I: IndexInt> From<RangeToInclusive<I>> for Slice {
 /// range held in a variable, a `Slice`), optionally followed by `;step`.
 /// Bounds and steps have Python's meaning: negative bounds count from the
 /// end, out-of-range bounds are clamped, and a negative step walks from
-/// `start` down to `stop` (exclusive). A plain integer is not an entry
+/// `start` down to `stop` (exclusive). Python has no inclusive stop:
+/// `a..=b` is `a..b+1` whatever the step, and `a..` when `b` is -1. A plain integer is not an entry
 /// (it would drop a dimension, which a slice cannot do): use `index_axis`.
 ///
 /// # Differences from ndarray's `s!`
@@ -180,7 +205,10 @@ impl<I: IndexInt> From<RangeToInclusive<I>> for Slice {
 ///   including the fixed-rank [`FixedView`](crate::FixedView);
 /// - after a [`Slice`] expression, ndarray multiplies its step by `;k`;
 ///   here `;k` replaces it (as [`Slice::step`] does);
-/// - ndarray panics on out-of-range bounds; Python (and `py_s!`) clamps.
+/// - ndarray panics on out-of-range bounds; Python (and `py_s!`) clamps;
+/// - `py_s![3..0;-1]` and `py_s![1..-1]` build no Rust range, so clippy's
+///   `reversed_empty_ranges` (denied by default) does not fire on them as
+///   it does on ndarray's `s![1..-1]`.
 ///
 /// # Examples
 ///
@@ -209,8 +237,57 @@ impl<I: IndexInt> From<RangeToInclusive<I>> for Slice {
 /// ```
 #[macro_export]
 macro_rules! py_s {
-    ($($entry:expr $(; $step:expr)?),* $(,)?) => {
-        [$($crate::Slice::from($entry) $(.step($step))?),*]
+    ($($tokens:tt)*) => {
+        $crate::__py_s!(@split [] [] $($tokens)*)
+    };
+}
+
+/// The workings of [`py_s!`]: entries are split at top-level commas, and
+/// a range between two single tokens (`3..0`, `-1..n`) becomes a call
+/// rather than a Rust range, because clippy denies literal ranges that
+/// are empty as Rust ranges (`reversed_empty_ranges`) and Python's
+/// backward slices are written that way.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __py_s {
+    (@split [$($done:tt)*] [$($entry:tt)*] , $($rest:tt)*) => {
+        $crate::__py_s!(@split [$($done)* ($($entry)*)] [] $($rest)*)
+    };
+    (@split [$($done:tt)*] [$($entry:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__py_s!(@split [$($done)*] [$($entry)* $next] $($rest)*)
+    };
+    (@split [$($done:tt)*] []) => {
+        [$($crate::__py_s!(@entry $done)),*]
+    };
+    (@split [$($done:tt)*] [$($entry:tt)+]) => {
+        [$($crate::__py_s!(@entry $done),)* $crate::__py_s!(@entry ($($entry)+))]
+    };
+    (@entry (- $start:tt .. - $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds(-$start, -$stop) $(.step($step))?
+    };
+    (@entry (- $start:tt .. $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds(-$start, $stop) $(.step($step))?
+    };
+    (@entry ($start:tt .. - $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds($start, -$stop) $(.step($step))?
+    };
+    (@entry ($start:tt .. $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds($start, $stop) $(.step($step))?
+    };
+    (@entry (- $start:tt ..= - $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive(-$start, -$last) $(.step($step))?
+    };
+    (@entry (- $start:tt ..= $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive(-$start, $last) $(.step($step))?
+    };
+    (@entry ($start:tt ..= - $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive($start, -$last) $(.step($step))?
+    };
+    (@entry ($start:tt ..= $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive($start, $last) $(.step($step))?
+    };
+    (@entry ($entry:expr $(; $step:expr)?)) => {
+        $crate::Slice::from($entry) $(.step($step))?
     };
 }
 
@@ -271,5 +348,9 @@ mod tests {
         assert_eq!(Slice::from(isize::MAX..).indices(10).unwrap().2, 0);
         assert_eq!(Slice::FULL.step(0).indices(3).unwrap_err().kind(), ErrorKind::InvalidSlice);
         assert_eq!(Slice::from(1..=2).indices(5).unwrap(), (1, 1, 2));
+        // ..=-1 runs to the last item (as in ndarray), not to stop 0.
+        assert_eq!(Slice::from(-2..=-1).indices(5).unwrap(), (3, 1, 2));
+        assert_eq!(Slice::from(..=-1).indices(5).unwrap(), (0, 1, 5));
+        assert_eq!(Slice::from(..=-2).indices(5).unwrap(), (0, 1, 4));
     }
 }

@@ -54,8 +54,10 @@ macro_rules! ranges_of {
                     assert_eq!(selected(n, Slice::from(a..b)), python_slice(n128, Some(a128), Some(b128), 1), "{a}..{b}");
                     assert_eq!(selected(n, Slice::from(a..)), python_slice(n128, Some(a128), None, 1), "{a}..");
                     assert_eq!(selected(n, Slice::from(..b)), python_slice(n128, None, Some(b128), 1), "..{b}");
-                    // a..=b is a:b+1 (saturating: any huge stop means past the end).
-                    let inclusive = python_slice(n128, Some(a128), Some(b128.saturating_add(1)), 1);
+                    // a..=b is a:b+1 (saturating: any huge stop means past
+                    // the end), and a: when b is -1 (the last item).
+                    let stop = if b128 == -1 { None } else { Some(b128.saturating_add(1)) };
+                    let inclusive = python_slice(n128, Some(a128), stop, 1);
                     assert_eq!(selected(n, Slice::from(a..=b)), inclusive, "{a}..={b}");
                     for step in [-2i8, -1, 1, 3] {
                         #[allow(irrefutable_let_patterns)]
@@ -173,6 +175,18 @@ fn py_s_has_python_meaning() {
     assert_eq!(got(py_s![Slice::from(1..).step(3)]), python_slice(n, Some(1), None, 3));
     // The step after a Slice replaces its step.
     assert_eq!(got(py_s![Slice::from(1..).step(3);-1]), python_slice(n, Some(1), None, -1));
+    // Bounds written as single tokens or negated ones (which py_s! turns
+    // into calls, not Rust ranges), and longer expressions.
+    let (k, last) = (1i64, 6usize);
+    assert_eq!(got(py_s![last..0;-1]), python_slice(n, Some(6), Some(0), -1));
+    assert_eq!(got(py_s![-1..-5;-2]), python_slice(n, Some(-1), Some(-5), -2));
+    assert_eq!(got(py_s![-k..]), python_slice(n, Some(-1), None, 1));
+    assert_eq!(got(py_s![(k + 1)..-1]), python_slice(n, Some(2), Some(-1), 1));
+    assert_eq!(got(py_s![k + 1..k + 4]), python_slice(n, Some(2), Some(5), 1));
+    // `a..=b` is `a..b+1` whatever the step (Python has no inclusive stop).
+    assert_eq!(got(py_s![5..=1;-1]), python_slice(n, Some(5), Some(2), -1));
+    assert_eq!(got(py_s![-2..=-1]), python_slice(n, Some(-2), None, 1));
+    assert_eq!(got(py_s![k..=-3;2]), python_slice(n, Some(1), Some(-2), 2));
     let empty: [Slice; 0] = py_s![];
     assert!(empty.is_empty());
     assert_eq!(py_s![.., 1..,], [Slice::FULL, Slice::from(1..)]);
@@ -182,6 +196,7 @@ fn py_s_has_python_meaning() {
 /// steps) they select the same items; where the README says they differ
 /// (a negative step over part of a dimension), they do.
 #[test]
+#[allow(clippy::reversed_empty_ranges)] // ndarray's s![1..-1] is a Rust range; py_s! builds none
 fn py_s_against_ndarray_s() {
     use ndarray::{Array, s};
     let data: Vec<i32> = (0..30).collect();
