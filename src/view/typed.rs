@@ -15,7 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
 use crate::index::{IndexInt, ItemIndex};
 use crate::layout::Order;
-use crate::raw::typed::{self, TypedIter};
+use crate::raw::typed::{self, TypedIter, TypedIterMut};
 use crate::slice::Slice;
 use bytemuck::Pod;
 use std::marker::PhantomData;
@@ -296,7 +296,40 @@ impl<T: Element> Iterator for Iter<'_, T> {
     }
 }
 
+impl<T: Element> DoubleEndedIterator for Iter<'_, T> {
+    fn next_back(&mut self) -> Option<T> {
+        self.inner.next_back()
+    }
+}
+
 impl<T: Element> ExactSizeIterator for Iter<'_, T> {}
+
+/// The items of a mutable typed view as `&mut T`, in C order
+/// ([`MemoryViewMut::iter_mut`]).
+#[derive(Debug)]
+pub struct IterMut<'b, T> {
+    inner: TypedIterMut<'b, T>,
+}
+
+impl<'b, T: Element> Iterator for IterMut<'b, T> {
+    type Item = &'b mut T;
+
+    fn next(&mut self) -> Option<&'b mut T> {
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T: Element> DoubleEndedIterator for IterMut<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.next_back()
+    }
+}
+
+impl<T: Element> ExactSizeIterator for IterMut<'_, T> {}
 
 impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// Wraps a mutable buffer whose items are `T`s.
@@ -348,6 +381,69 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
         // storing a `T` keeps every item a valid `T`.
         unsafe { typed::write::<T>(&mut self.buffer.raw, &position, value) };
         Ok(())
+    }
+
+    /// The items as `&mut T`, in C order, when references to them can
+    /// exist: the view is direct, every item is aligned for `T`, and no two
+    /// items overlap. Views made from Rust slices always qualify; views of
+    /// foreign memory may not, and [`for_each_mut`](MemoryViewMut::for_each_mut)
+    /// works for every view.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Misaligned`] if an item is not aligned for `T`;
+    /// [`ErrorKind::Aliased`] if items overlap (a zero stride, say);
+    /// [`ErrorKind::Indirect`] for views with suboffsets, whose rows may be
+    /// reached through the same pointer twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{MemoryViewMut, py_s};
+    ///
+    /// let mut data = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// let view = MemoryViewMut::from_shape(&mut data, &[2, 3]).unwrap();
+    /// // Every other column, read backwards.
+    /// let mut columns = view.slice(&py_s![.., ..;-2]).unwrap();
+    /// for (k, x) in columns.iter_mut().unwrap().enumerate() {
+    ///     *x = -(k as f32);
+    /// }
+    /// assert_eq!(data, [-1.0, 2.0, -0.0, -3.0, 5.0, -2.0]);
+    /// ```
+    pub fn iter_mut(&mut self) -> Result<IterMut<'_, T>> {
+        if let Some(err) = typed::refuse_references::<T>(self.buffer.raw()) {
+            return Err(err);
+        }
+        // SAFETY: the typed invariant, and refuse_references found the
+        // items direct, aligned and disjoint; `self` stays borrowed
+        // mutably for as long as the references live.
+        Ok(IterMut { inner: unsafe { TypedIterMut::new(&mut self.buffer.raw) } })
+    }
+
+    /// Calls `f` on every item in C order, through a copy: each item is
+    /// read, changed by `f` and written back. Works for every view,
+    /// including misaligned, overlapping (a later write wins, as in
+    /// CPython) and indirect ones; for a plain `&mut T` see
+    /// [`iter_mut`](MemoryViewMut::iter_mut).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{Layout, MemoryViewMut};
+    ///
+    /// // f64s one byte into an aligned buffer: misaligned, so no `&mut f64`.
+    /// let mut words = [0u64; 3];
+    /// let layout = Layout::new(&[2], &[8], 8).unwrap();
+    /// let base = words.as_mut_ptr().cast::<u8>().wrapping_add(1);
+    /// // SAFETY: the 16 bytes after the first are ours for the view's life.
+    /// let mut v = unsafe { MemoryViewMut::<f64>::from_raw_parts(base, layout) }.unwrap();
+    /// assert!(v.iter_mut().is_err());
+    /// v.for_each_mut(|x| *x += 1.5);
+    /// assert_eq!(v.to_vec(memoryview::Order::C), [1.5, 1.5]);
+    /// ```
+    pub fn for_each_mut(&mut self, f: impl FnMut(&mut T)) {
+        // SAFETY: the typed invariant; `update_each` writes only `T`s.
+        unsafe { typed::update_each::<T>(&mut self.buffer.raw, f) }
     }
 
     /// The items as a mutable slice, when they are direct, C-contiguous and
