@@ -99,6 +99,8 @@ pub mod flags;
 pub mod format;
 pub mod index;
 pub mod layout;
+#[cfg(feature = "ndarray")]
+pub mod ndarray;
 mod raw;
 mod simd;
 pub mod slice;
