@@ -114,7 +114,9 @@ pub use index::{IndexInt, ItemIndex};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
 pub use slice::Slice;
-pub use view::{AxisIter, BufferView, BufferViewMut, FixedView, Iter, IterMut, Lanes, MemoryView, MemoryViewMut};
+pub use view::{
+    AxisIter, BufferView, BufferViewMut, DisplayElement, FixedView, Iter, IterMut, Lanes, MemoryView, MemoryViewMut,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -14,11 +14,13 @@
 //! it reads items under the typed-view invariant), [`compare`] (equality by
 //! value, CPython's rules), [`fixed`] ([`FixedView`], a typed view of a
 //! slice with a compile-time rank, for views made in inner loops), [`iter`]
-//! (sub-views along an axis, lanes and rows).
+//! (sub-views along an axis, lanes and rows), [`display`] (the values
+//! printed as NumPy prints them).
 
 mod buffer;
 mod compare;
 mod construct;
+mod display;
 mod fixed;
 mod iter;
 mod typed;
@@ -29,6 +31,7 @@ use crate::raw::{RawBuffer, RawMut};
 use std::fmt;
 use std::marker::PhantomData;
 
+pub use display::DisplayElement;
 pub use fixed::FixedView;
 pub use iter::{AxisIter, Lanes};
 pub use typed::{Iter, IterMut};

@@ -613,8 +613,9 @@ mod to_ndarray {
     }
 
     /// The ndarray description of the items of `layout` (based at `base`),
-    /// or why there is none. `None` for an empty layout.
-    fn parts<T, D: Dimension>(layout: &Layout, base: *const u8, unaliased: bool) -> Result<Option<Parts<D>>> {
+    /// or why there is none (items that may overlap, too, if `exclusive`:
+    /// for `&mut` references). `None` for an empty layout.
+    fn parts<T, D: Dimension>(layout: &Layout, base: *const u8, exclusive: bool) -> Result<Option<Parts<D>>> {
         let ndim = layout.ndim();
         if D::NDIM.is_some_and(|n| n != ndim) {
             return Err(Error::new(
@@ -672,7 +673,7 @@ mod to_ndarray {
                 ),
             ));
         }
-        if !unaliased {
+        if exclusive {
             crate::layout::check::check_unaliased(layout)?;
         }
         Ok(Some(Parts { shape, strides, lowest, inverted }))
@@ -692,7 +693,7 @@ mod to_ndarray {
         pub(crate) fn to_ndarray<D: Dimension>(&self) -> Result<ArrayView<'a, T, D>> {
             let layout = self.layout();
             let base = self.buffer.raw().ptr();
-            let Some(parts) = parts::<T, D>(layout, base, true)? else { return empty(layout) };
+            let Some(parts) = parts::<T, D>(layout, base, false)? else { return empty(layout) };
             let lowest = base.wrapping_offset(parts.lowest).cast::<T>().cast_const();
             // SAFETY: ndarray's conditions for `from_shape_ptr`: the
             // items are elements of one allocation (invariant 1), valid
@@ -715,7 +716,7 @@ mod to_ndarray {
         pub(crate) fn into_ndarray_mut<D: Dimension>(self) -> Result<ArrayViewMut<'a, T, D>> {
             let layout = self.layout();
             let base = self.buffer.raw().ptr();
-            let Some(parts) = parts::<T, D>(layout, base, false)? else {
+            let Some(parts) = parts::<T, D>(layout, base, true)? else {
                 let mut shape = D::zeros(layout.ndim());
                 shape.slice_mut().copy_from_slice(layout.shape());
                 return ArrayViewMut::from_shape(shape, &mut []).map_err(|err| {
