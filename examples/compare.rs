@@ -5,6 +5,7 @@
 //! cargo run --release --example compare            # the whole table (about a minute and a half)
 //! cargo run --release --example compare -- quick   # fewer, smaller cases
 //! cargo run --release --example compare -- transpose # only cases whose name contains "transpose"
+//! cargo run --release --example compare --features ndarray -- assign_fast # ndarray's assign through the bridge
 //! ```
 //!
 //! GB/s counts every output byte once read and once written (2 × output
@@ -187,6 +188,19 @@ fn main() {
         one.insert(8, Box::new(|| cases::transpose_2d::<f64>("f64", 3000, 5000, |i| i as f64)));
         for perm in [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
             one.push(Box::new(move || cases::permute_3d(256, perm)));
+        }
+    }
+    // With `--features ndarray`: the bridge's assign_fast against
+    // ndarray's assign, on ndarray arrays (filter: assign_fast).
+    #[cfg(feature = "ndarray")]
+    {
+        use cases::Source2;
+        one.push(Box::new(move || cases::assign_fast_2d::<f32>("f32", big, Source2::Transposed, |i| i as f32)));
+        one.push(Box::new(move || cases::assign_fast_2d::<f64>("f64", big, Source2::Transposed, |i| i as f64)));
+        one.push(Box::new(move || cases::assign_fast_2d::<u8>("u8", big, Source2::Transposed, |i| i as u8)));
+        one.push(Box::new(move || cases::assign_fast_2d::<f32>("f32", big, Source2::Strided, |i| i as f32)));
+        for perm in [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
+            one.push(Box::new(move || cases::assign_fast_permute_3d(if quick { 128 } else { 256 }, perm)));
         }
     }
     for make in &one {

@@ -90,6 +90,18 @@
 //!   copy chosen at run time on CPUs with AVX-512, and streaming stores for
 //!   large outputs. Without it, and always under Miri, portable kernels
 //!   with the same results run.
+//! - `ndarray`: zero-copy conversions between ndarray's views and the typed
+//!   views, and a copy between ndarray views through the planner (see
+//!   the `ndarray` module).
+//!
+//! # Ergonomics
+//!
+//! Indices and slice bounds take any integer type ([`IndexInt`],
+//! [`ItemIndex`]); [`py_s!`] writes Python slices for every dimension;
+//! typed views iterate over items ([`MemoryView::iter`],
+//! [`MemoryViewMut::iter_mut`]), sub-views ([`MemoryView::axis_iter`]),
+//! rows and lanes ([`MemoryView::rows`], [`MemoryView::lanes`]); and views
+//! print their values as NumPy does (`Display`).
 
 mod cast;
 mod copy;
