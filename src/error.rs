@@ -25,7 +25,7 @@ use std::fmt;
 /// | `TooManyDimensions` | `ValueError` ("number of dimensions must not exceed 64") |
 /// | `Overflow` | `OverflowError` / `ValueError` (sizes that do not fit `isize`) |
 /// | `OutOfBounds` | `ValueError` ("offset out of bounds", exporter checks) |
-/// | `IndexOutOfBounds` | `IndexError` ("index out of bounds on dimension k") |
+/// | `IndexOutOfBounds` | `IndexError` ("index out of bounds on dimension k"; this crate numbers axes from 0) |
 /// | `IndexCount` | `TypeError` / `NotImplementedError` (wrong number of indices) |
 /// | `InvalidLayout` | `ValueError` (mismatched shape/strides, itemsize 0) |
 /// | `InvalidSlice` | `ValueError` ("slice step cannot be zero") |
@@ -39,6 +39,8 @@ use std::fmt;
 /// | `Aliased` | no counterpart: a mutable view whose elements overlap |
 /// | `Misaligned` | no counterpart: a reference was asked of misaligned memory |
 /// | `InvalidValue` | no counterpart: bytes that are not a valid value (a `bool` byte of 2) |
+/// | `OutOfMemory` | `MemoryError` (a result too large to allocate) |
+/// | `Borrowed` | `BufferError` ("Existing exports of data: object cannot be re-sized") |
 /// | `Unsupported` | `NotImplementedError` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -86,6 +88,13 @@ pub enum ErrorKind {
     InvalidValue,
     /// Valid input that this operation does not support.
     Unsupported,
+    /// A result (a copy, a list of values) too large to allocate: a
+    /// broadcast view can describe far more items than memory holds.
+    OutOfMemory,
+    /// The memory is lent out: exported to Python while Rust asks to
+    /// change it, or borrowed by Rust code in a way that excludes the
+    /// request (a writable borrow next to any other).
+    Borrowed,
 }
 
 /// The error returned by every fallible operation in this crate.

@@ -170,26 +170,7 @@ macro_rules! exported_accessors {
             /// `Py_ssize_t` by the layout invariants. `obj` and `internal`
             /// are null.
             pub fn to_buffer_info(&self) -> BufferInfo {
-                let layout = self.layout();
-                let array = |values: Option<&[isize]>| values.map_or(std::ptr::null_mut(), |v| v.as_ptr().cast_mut());
-                let shape = self.shape().map(|s| s.as_ptr().cast::<isize>().cast_mut());
-                BufferInfo {
-                    buf: self.buf().cast_mut().cast(),
-                    obj: std::ptr::null_mut(),
-                    len: isize::try_from(self.len()).unwrap_or(isize::MAX),
-                    itemsize: isize::try_from(self.itemsize()).unwrap_or(isize::MAX),
-                    readonly: c_int::from(self.readonly()),
-                    ndim: c_int::try_from(self.ndim()).unwrap_or(c_int::MAX),
-                    format: if self.granted.format {
-                        self.view.raw_buffer().format().as_c_ptr().cast_mut()
-                    } else {
-                        std::ptr::null_mut()
-                    },
-                    shape: shape.unwrap_or(std::ptr::null_mut()),
-                    strides: array(self.strides()),
-                    suboffsets: array(layout.suboffsets()),
-                    internal: std::ptr::null_mut(),
-                }
+                buffer_info(self.view.raw_buffer(), self.view.is_readonly(), self.granted)
             }
         }
     };
@@ -197,6 +178,57 @@ macro_rules! exported_accessors {
 
 exported_accessors!(BufferView);
 exported_accessors!(BufferViewMut);
+
+/// The `Py_buffer` describing `raw` for a request granted `granted`
+/// (pointers into `raw`'s layout and format; `obj` and `internal` null).
+fn buffer_info(raw: &RawBuffer, readonly: bool, granted: Granted) -> BufferInfo {
+    let layout = raw.layout();
+    let described = layout.ndim() > 0;
+    let array = |values: &[isize]| values.as_ptr().cast_mut();
+    BufferInfo {
+        buf: raw.ptr().cast(),
+        obj: std::ptr::null_mut(),
+        len: isize::try_from(layout.nbytes()).unwrap_or(isize::MAX),
+        itemsize: isize::try_from(layout.itemsize()).unwrap_or(isize::MAX),
+        readonly: c_int::from(readonly),
+        ndim: if granted.shape { c_int::try_from(layout.ndim()).unwrap_or(c_int::MAX) } else { 1 },
+        format: if granted.format { raw.format().as_c_ptr().cast_mut() } else { std::ptr::null_mut() },
+        shape: if granted.shape && described {
+            layout.shape().as_ptr().cast::<isize>().cast_mut()
+        } else {
+            std::ptr::null_mut()
+        },
+        strides: if granted.strides && described { array(layout.strides()) } else { std::ptr::null_mut() },
+        suboffsets: layout.suboffsets().map_or(std::ptr::null_mut(), array),
+        internal: std::ptr::null_mut(),
+    }
+}
+
+/// A granted request over memory that someone else keeps alive: what the
+/// Python exporter stores in `Py_buffer.internal` until the release, so
+/// that the shape, strides, suboffsets and format it handed out stay put.
+/// Built by the same decision as [`Exporter::get_buffer`].
+#[cfg(feature = "python")]
+#[derive(Debug)]
+pub(crate) struct ExportRecord {
+    raw: RawBuffer,
+    readonly: bool,
+    granted: Granted,
+}
+
+#[cfg(feature = "python")]
+impl ExportRecord {
+    /// CPython's decision for `flags` on `raw`.
+    pub(crate) fn new(raw: RawBuffer, readonly: bool, flags: BufferFlags) -> Result<ExportRecord> {
+        let granted = decide(raw.layout(), readonly, flags)?;
+        Ok(ExportRecord { raw, readonly, granted })
+    }
+
+    /// The `Py_buffer` to hand out; its pointers point into `self`.
+    pub(crate) fn to_buffer_info(&self) -> BufferInfo {
+        buffer_info(&self.raw, self.readonly, self.granted)
+    }
+}
 
 /// Applies CPython's decision order to a request for `layout`.
 fn decide(layout: &Layout, readonly: bool, flags: BufferFlags) -> Result<Granted> {

@@ -71,12 +71,15 @@
 //!
 //! # Safety model
 //!
-//! `unsafe` code lives in five places: `raw` (a layout bound to memory,
+//! `unsafe` code lives in six places: `raw` (a layout bound to memory,
 //! with its invariants written on the type, and the walker that follows
 //! suboffsets), `copy` (the copy kernels), `simd` (the in-register tile
 //! transposes and streaming stores), `view::construct` (the constructors
-//! from raw parts) and `view::typed` (typed reads under the typed-view
-//! invariant). Every other module is `#![forbid(unsafe_code)]`.
+//! from raw parts), `view::typed` (typed reads under the typed-view
+//! invariant), and, with the `python` feature, the FFI files of `python`
+//! (`held`, `guard`, `memory`, `protocol`, `transfer`, `dlpack`, and the
+//! two buffer slots of `View`). Every other module is
+//! `#![forbid(unsafe_code)]`.
 //! All layout arithmetic is checked ([`Layout`]'s invariants); typed reads
 //! are unaligned loads, so misaligned memory is fine; `bool` items are
 //! validated before they are read; byte-swapped formats are refused for
@@ -89,7 +92,12 @@
 //!   the default x86-64 build), 512-bit forms of them and of the streaming
 //!   copy chosen at run time on CPUs with AVX-512, and streaming stores for
 //!   large outputs. Without it, and always under Miri, portable kernels
-//!   with the same results run.
+//!   with the same results run. [`set_simd_level`] (or the environment
+//!   variable `MEMORYVIEW_SIMD`) caps the tier, to test and measure what
+//!   CPUs without AVX-512 or AVX2 run.
+//! - `python`: the Python bridge (module `python`): buffers of Python objects
+//!   as views, Rust memory exported to Python, DLPack both ways, and the
+//!   `mview` module's classes and functions, on PyO3.
 //! - `ndarray`: zero-copy conversions between ndarray's views and the typed
 //!   views, and a copy between ndarray views through the planner (see
 //!   the `ndarray` module).
@@ -113,6 +121,8 @@ pub mod index;
 pub mod layout;
 #[cfg(feature = "ndarray")]
 pub mod ndarray;
+#[cfg(feature = "python")]
+pub mod python;
 mod raw;
 mod simd;
 pub mod slice;
@@ -125,6 +135,7 @@ pub use format::{ByteOrder, Element, Format, Value, size_from_format};
 pub use index::{IndexInt, ItemIndex};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
+pub use simd::level::{SimdLevel, detected_simd_level, set_simd_level, simd_level};
 pub use slice::Slice;
 pub use view::{
     AxisIter, BufferView, BufferViewMut, DisplayElement, FixedView, Iter, IterMut, Lanes, MemoryView, MemoryViewMut,

@@ -124,7 +124,7 @@ fn empty_views() {
     let v = FixedView::from_shape(&none, [0, 3]).unwrap();
     assert!(v.is_empty());
     assert_eq!(v.len(), 0);
-    assert_eq!(v.to_vec(Order::C), []);
+    assert_eq!(v.to_vec(Order::C), [0u8; 0]);
     v.copy_to_slice(&mut [], Order::F).unwrap();
     assert!(v.get(&[0, 0]).is_err());
     let m = v.t().to_memoryview();
@@ -134,7 +134,7 @@ fn empty_views() {
     let v = FixedView::from_shape(&data, [2, 2]).unwrap();
     let gone = v.slice(&[Slice::from(..).step(-1), Slice::from(5..)]).unwrap();
     assert_eq!(gone.shape(), [2, 0]);
-    assert_eq!(gone.to_vec(Order::C), []);
+    assert_eq!(gone.to_vec(Order::C), [0u8; 0]);
     assert_eq!(gone.to_memoryview().shape(), &[2, 0]);
     // A large extent is fine when another one is zero.
     let wide = FixedView::from_shape(&none, [isize::MAX as usize, 0]).unwrap();

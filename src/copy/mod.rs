@@ -15,7 +15,7 @@
 //! through a temporary, since where their pointers lead is not known.
 
 mod direct;
-mod owned;
+pub(crate) mod owned;
 mod parallel;
 pub(crate) mod plan;
 mod strided;
@@ -531,14 +531,14 @@ pub(crate) fn copy_from_bytes(dst: &mut RawMut, src: &[u8], order: Order) -> Res
 }
 
 /// An empty vector with room for exactly `count` items of `T`, or an
-/// [`ErrorKind::Overflow`] error where that much memory cannot be had
+/// [`ErrorKind::OutOfMemory`] error where that much memory cannot be had
 /// (a broadcast view of 2^61 items, say), instead of the abort of a
 /// failed `Vec::with_capacity`.
 pub(crate) fn try_with_capacity<T>(count: usize) -> Result<Vec<T>> {
     let mut out: Vec<T> = Vec::new();
     out.try_reserve_exact(count).map_err(|_| {
         Error::new(
-            ErrorKind::Overflow,
+            ErrorKind::OutOfMemory,
             format!("cannot allocate a result of {count} items of {} bytes", size_of::<T>()),
         )
     })?;
@@ -549,7 +549,7 @@ pub(crate) fn try_with_capacity<T>(count: usize) -> Result<Vec<T>> {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+/// [`ErrorKind::OutOfMemory`] if the vector cannot be allocated.
 ///
 /// # Safety
 ///
@@ -582,7 +582,7 @@ pub(crate) unsafe fn to_vec<T>(src: &RawBuffer, order: Order) -> Result<Vec<T>> 
 ///
 /// # Errors
 ///
-/// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+/// [`ErrorKind::OutOfMemory`] if the vector cannot be allocated.
 pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Result<Vec<u8>> {
     let layout = src.layout();
     let nbytes = layout.nbytes();
@@ -595,6 +595,39 @@ pub(crate) fn to_bytes(src: &RawBuffer, order: Order) -> Result<Vec<u8>> {
     // SAFETY: all `nbytes` bytes were written; any byte is a valid u8.
     unsafe { out.set_len(nbytes) };
     Ok(out)
+}
+
+/// The items of `src` packed in `order` into a fresh buffer aligned to a
+/// cache line (what the Python bridge hands out as a new array).
+///
+/// # Errors
+///
+/// [`ErrorKind::OutOfMemory`] if the buffer cannot be allocated.
+#[cfg(feature = "python")]
+pub(crate) fn to_aligned_bytes(src: &RawBuffer, order: Order) -> Result<owned::AlignedBytes> {
+    let layout = src.layout();
+    let nbytes = layout.nbytes();
+    let mut lines: Vec<owned::Line> = try_with_capacity(nbytes.div_ceil(64))?;
+    owned::advise_huge_pages(lines.as_mut_ptr().cast(), nbytes);
+    // SAFETY: the spare capacity holds at least `nbytes` bytes (whole
+    // lines); fresh memory cannot overlap `src` (invariant 1: readable).
+    unsafe {
+        copy_packed(
+            src.ptr(),
+            layout,
+            lines.as_mut_ptr().cast(),
+            layout.resolve_order(order),
+            Packed::Dst(Destination::Fresh),
+        );
+        // The tail of the last line is not part of the items: zero it, so
+        // that every line is initialized.
+        let written = lines.as_mut_ptr().cast::<u8>();
+        std::ptr::write_bytes(written.add(nbytes), 0, nbytes.div_ceil(64) * 64 - nbytes);
+    }
+    // SAFETY: every byte of the `nbytes.div_ceil(64)` lines was written
+    // above (the items, then the tail), and any bytes are a valid `Line`.
+    unsafe { lines.set_len(nbytes.div_ceil(64)) };
+    Ok(owned::AlignedBytes { lines, len: nbytes })
 }
 
 #[cfg(test)]

@@ -8,6 +8,34 @@
 //! how the memory is backed, never its contents; elsewhere (other systems,
 //! Miri) it is skipped.
 
+#[cfg(feature = "python")]
+/// One cache line of bytes, aligned to 64: the unit of [`AlignedBytes`].
+#[derive(Clone, Copy, Debug, bytemuck::Zeroable, bytemuck::Pod)]
+#[repr(C, align(64))]
+pub(crate) struct Line(pub(crate) [u8; 64]);
+
+#[cfg(feature = "python")]
+/// A fresh byte buffer that starts on a cache line: aligned for every
+/// item type (and for the SIMD kernels), as NumPy aligns its arrays.
+#[derive(Clone, Debug)]
+pub(crate) struct AlignedBytes {
+    pub(crate) lines: Vec<Line>,
+    pub(crate) len: usize,
+}
+
+#[cfg(feature = "python")]
+impl AlignedBytes {
+    /// The bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &bytemuck::cast_slice(&self.lines)[..self.len]
+    }
+
+    /// The bytes, writable.
+    pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
+        &mut bytemuck::cast_slice_mut(&mut self.lines)[..self.len]
+    }
+}
+
 /// Buffers at least this large get the huge-page advice.
 const HUGE_PAGE_MIN_BYTES: usize = 4 << 20;
 

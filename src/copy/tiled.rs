@@ -26,7 +26,50 @@
 //! `K x K` register blocks.
 
 use super::strided::gather;
-use crate::simd::kernels::{Tile1, Tile2, Tile4, Tile8};
+
+/// `$run` with `$T` the line-tile kernel for `$itemsize` (1, 2, 4 or 8) at
+/// the SIMD tier in effect: the build's kernels, or the portable ones when
+/// the tier is capped at scalar (see `crate::simd::level`).
+macro_rules! with_kernel {
+    ($itemsize:expr, $T:ident => $run:expr) => {{
+        use crate::simd::{kernels, scalar};
+        let vector = crate::simd::vector_kernels();
+        match ($itemsize, vector) {
+            (1, true) => {
+                type $T = kernels::Tile1;
+                $run
+            }
+            (2, true) => {
+                type $T = kernels::Tile2;
+                $run
+            }
+            (4, true) => {
+                type $T = kernels::Tile4;
+                $run
+            }
+            (8, true) => {
+                type $T = kernels::Tile8;
+                $run
+            }
+            (1, false) => {
+                type $T = scalar::Tile1;
+                $run
+            }
+            (2, false) => {
+                type $T = scalar::Tile2;
+                $run
+            }
+            (4, false) => {
+                type $T = scalar::Tile4;
+                $run
+            }
+            _ => {
+                type $T = scalar::Tile8;
+                $run
+            }
+        }
+    }};
+}
 use crate::simd::{Column, LineTile, Seams};
 
 /// Bytes of each source row read per band: long enough for the
@@ -133,10 +176,7 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 => self.run_tiled::<Tile1>(),
-                2 => self.run_tiled::<Tile2>(),
-                4 => self.run_tiled::<Tile4>(),
-                8 => self.run_tiled::<Tile8>(),
+                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_tiled::<T>()),
                 _ => self.run_items(),
             }
         }
@@ -159,8 +199,7 @@ impl Transpose2 {
         unsafe {
             match self.itemsize {
                 _ if count == 1 => self.run(),
-                4 => self.run_joined_with::<Tile4>(count, src_step),
-                8 => self.run_joined_with::<Tile8>(count, src_step),
+                4 | 8 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
                 _ => (0..count).for_each(|p| self.problem(p, src_step).run()),
             }
         }
@@ -246,10 +285,7 @@ impl Transpose2 {
         // kernel of its itemsize.
         unsafe {
             match self.itemsize {
-                1 => self.run_blocks::<Tile1>(),
-                2 => self.run_blocks::<Tile2>(),
-                4 => self.run_blocks::<Tile4>(),
-                8 => self.run_blocks::<Tile8>(),
+                1 | 2 | 4 | 8 => with_kernel!(self.itemsize, T => self.run_blocks::<T>()),
                 _ => self.edge(0, 1, self.rows, 0, self.cols),
             }
         }

@@ -280,7 +280,9 @@ pub(crate) fn resolve_index(index: isize, extent: usize, axis: usize) -> Result<
     } else {
         Err(Error::new(
             ErrorKind::IndexOutOfBounds,
-            format!("index {index} out of bounds on dimension {} (extent {extent})", axis.saturating_add(1)),
+            // Axes are numbered from 0, as everywhere in this crate (CPython's
+            // "on dimension 1" numbers them from 1).
+            format!("index {index} is out of bounds for axis {axis} (extent {extent})"),
         ))
     }
 }
@@ -333,7 +335,7 @@ mod tests {
         let (r, shift) = l.index_axis(0, -1).unwrap();
         assert_eq!((r.shape(), shift), (&[4][..], BaseShift::Offset(8)));
         assert_eq!(l.index_axis(1, 4).unwrap_err().kind(), ErrorKind::IndexOutOfBounds);
-        assert!(l.index_axis(1, 4).unwrap_err().to_string().contains("dimension 2"));
+        assert!(l.index_axis(1, 4).unwrap_err().to_string().contains("axis 1"));
 
         let pil = Layout::with_suboffsets(&[2, 3], &[8, 1], &[5, -1], 1).unwrap();
         let (row, shift) = pil.index_axis(0, 1).unwrap();

@@ -138,6 +138,35 @@ impl RawBuffer {
         unsafe { walk::item_ptr(self.ptr(), self.layout(), index) }
     }
 
+    /// The lowest address and one past the highest address that the items
+    /// occupy; `None` for an empty buffer. For indirect buffers the pointer
+    /// tables are walked (once per pointer loaded before the last direct
+    /// dimensions), so the cost is the number of rows, not of items.
+    #[cfg(feature = "python")]
+    pub(crate) fn address_span(&self) -> Option<(usize, usize)> {
+        let layout = self.layout();
+        if layout.is_empty() {
+            return None;
+        }
+        let itemsize = layout.itemsize();
+        let mut span: Option<(usize, usize)> = None;
+        let mut per_block = |ptrs: [*mut u8; 1], tail: &[walk::Level<1>]| {
+            // The direct dimensions below the last dereference: their reach
+            // from the block's pointer, bounded by Layout invariant 3.
+            let (low, high) = tail.iter().fold((0isize, 0isize), |(low, high), level| {
+                let reach = level.strides[0] * (level.extent as isize - 1);
+                (low + reach.min(0), high + reach.max(0))
+            });
+            let base = ptrs[0].addr();
+            let (first, end) = (base.wrapping_add_signed(low), base.wrapping_add_signed(high).wrapping_add(itemsize));
+            span = Some(span.map_or((first, end), |(lo, hi)| (lo.min(first), hi.max(end))));
+            ControlFlow::Continue(())
+        };
+        // SAFETY: invariant 1 makes every pointer slot on the way readable.
+        let _ = unsafe { walk::for_each_block([self.ptr()], [layout], walk::Visit::AnyOrder, &mut per_block) };
+        span
+    }
+
     /// The bytes of the item at `index` (each entry in range), for the
     /// lifetime of the borrow of `self`.
     pub(crate) fn item_bytes(&self, index: &[usize]) -> &[u8] {

@@ -344,7 +344,7 @@ fn transpose64(x: [__m256i; 2]) -> [__m256i; 2] {
 /// Whether this CPU runs the 256-bit column kernels.
 #[inline]
 pub(crate) fn available() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
+    super::level::allows(super::level::SimdLevel::Avx2) && std::arch::is_x86_feature_detected!("avx2")
 }
 
 std::thread_local! {

@@ -40,13 +40,13 @@ pub(crate) struct Avx512<T>(PhantomData<T>);
 /// Whether this CPU runs the 512-bit tiles.
 #[inline]
 fn available() -> bool {
-    std::arch::is_x86_feature_detected!("avx512bw")
+    super::level::allows(super::level::SimdLevel::Avx512) && std::arch::is_x86_feature_detected!("avx512bw")
 }
 
 /// Whether this CPU runs [`stream_lines`].
 #[inline]
 pub(crate) fn has_avx512f() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
+    super::level::allows(super::level::SimdLevel::Avx512) && std::arch::is_x86_feature_detected!("avx512f")
 }
 
 /// [`super::stream::stream_lines`] with one 512-bit streaming store per

@@ -30,7 +30,7 @@ pub(crate) mod avx2;
 pub(crate) mod avx512;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod lanes;
-#[cfg_attr(all(feature = "simd", not(miri)), allow(dead_code))]
+pub(crate) mod level;
 pub(crate) mod scalar;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod square;
@@ -62,13 +62,30 @@ pub(crate) mod kernels {
 #[cfg(all(feature = "simd", not(miri), not(target_arch = "x86_64")))]
 pub(crate) use vector as kernels;
 
-/// The copy of contiguous bytes this build uses for large outputs.
-#[cfg(all(feature = "simd", not(miri)))]
-pub(crate) use stream::stream_copy;
+/// Whether the tile transposes use this build's vector kernels: false at
+/// the scalar tier (see [`level`]) and in builds without them.
+#[inline]
+pub(crate) fn vector_kernels() -> bool {
+    cfg!(all(feature = "simd", not(miri))) && level::allows(level::SimdLevel::Sse2)
+}
 
-/// The copy of contiguous bytes this build uses for large outputs.
-#[cfg(not(all(feature = "simd", not(miri))))]
-pub(crate) use scalar::stream_copy;
+/// Copies `n` contiguous bytes for a large output: streamed in whole lines
+/// at the vector tiers, plainly at the scalar tier.
+///
+/// # Safety
+///
+/// `src` readable and `dst` writable for `n` bytes, not overlapping. The
+/// calling thread must [`fence`] before the data is read by anyone else.
+#[inline]
+pub(crate) unsafe fn stream_copy(dst: *mut u8, src: *const u8, n: usize) {
+    #[cfg(all(feature = "simd", not(miri)))]
+    if vector_kernels() {
+        // SAFETY: the caller's contract.
+        return unsafe { stream::stream_copy(dst, src, n) };
+    }
+    // SAFETY: the caller's contract.
+    unsafe { scalar::stream_copy(dst, src, n) }
+}
 
 /// The micro-kernels the tiled copy uses in this build.
 #[cfg(not(all(feature = "simd", not(miri))))]

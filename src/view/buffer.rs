@@ -174,7 +174,7 @@ impl<'a> BufferView<'a> {
     ///
     /// # Errors
     ///
-    /// The format's decoding errors; [`ErrorKind::Overflow`] if the values
+    /// The format's decoding errors; [`ErrorKind::OutOfMemory`] if the values
     /// cannot be allocated (a broadcast view of 2^40 items, say).
     ///
     /// # Examples
@@ -225,7 +225,7 @@ impl<'a> BufferView<'a> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Overflow`] if the bytes cannot be allocated.
+    /// [`ErrorKind::OutOfMemory`] if the bytes cannot be allocated.
     ///
     /// # Examples
     ///
@@ -235,7 +235,7 @@ impl<'a> BufferView<'a> {
     /// // One byte seen 2^60 times (a zero stride): nothing can hold a copy.
     /// let layout = Layout::new(&[1 << 30, 1 << 30], &[0, 0], 1).unwrap();
     /// let v = BufferView::new(&[7], layout, 0, Format::bytes()).unwrap();
-    /// assert_eq!(v.try_to_bytes(Order::C).unwrap_err().kind(), ErrorKind::Overflow);
+    /// assert_eq!(v.try_to_bytes(Order::C).unwrap_err().kind(), ErrorKind::OutOfMemory);
     /// ```
     pub fn try_to_bytes(&self, order: Order) -> Result<Vec<u8>> {
         copy::to_bytes(self.raw(), order)

@@ -197,7 +197,35 @@ impl<'a> BufferView<'a> {
     }
 }
 
+impl<'a> BufferView<'a> {
+    /// A view of memory that a [`RawBuffer`] already describes, for code
+    /// that keeps the memory alive by other means (the Python bridge keeps
+    /// a held `Py_buffer` or a Rust owner next to the description).
+    ///
+    /// # Safety
+    ///
+    /// Invariants 1 and 4 of [`RawBuffer`] must hold for `'a`: every item
+    /// (and pointer slot) readable, nothing writing the items.
+    #[cfg(feature = "python")]
+    pub(crate) unsafe fn from_raw_buffer(raw: RawBuffer) -> BufferView<'a> {
+        BufferView::from_raw(raw)
+    }
+}
+
 impl<'a> BufferViewMut<'a> {
+    /// A writable view of memory that a [`RawBuffer`] already describes
+    /// (see [`BufferView::from_raw_buffer`]).
+    ///
+    /// # Safety
+    ///
+    /// Invariants 1 and 2 of [`RawBuffer`] must hold for `'a`: every item
+    /// readable and writable, and accessed only through this view.
+    #[cfg(feature = "python")]
+    pub(crate) unsafe fn from_raw_buffer(raw: RawBuffer) -> BufferViewMut<'a> {
+        // SAFETY: invariant 2 is the caller's contract.
+        BufferViewMut::from_raw(unsafe { RawMut::new(raw) })
+    }
+
     /// A 1-D writable view of a slice; the format is `T::FORMAT`.
     ///
     /// `T: Pod` because an untyped view can write any bytes.
@@ -209,6 +237,26 @@ impl<'a> BufferViewMut<'a> {
         // exclusively ours for 'a.
         let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
         BufferViewMut::from_raw(raw)
+    }
+
+    /// A 1-D writable view of a slice of any [`Element`], or `None` if
+    /// some bit patterns of `T` are invalid (`bool`, records holding one):
+    /// an untyped view may write any bytes, which only types that accept
+    /// every pattern survive. [`from_slice`](BufferViewMut::from_slice)
+    /// states the same requirement at compile time (`T: Pod`); this is for
+    /// generic code over any `Element`.
+    #[cfg(feature = "python")]
+    pub(crate) fn from_any_bits_slice<T: Element>(data: &'a mut [T]) -> Option<BufferViewMut<'a>> {
+        if needs_validation::<T>() {
+            return None;
+        }
+        let layout = slice_layout::<T>(data.len());
+        let ptr = data.as_mut_ptr().cast::<u8>();
+        // SAFETY: as in `from_slice`: the slice's bytes, exclusively ours
+        // for 'a; every bit pattern is a valid `T` (`Bits` is `T` itself,
+        // so `T: AnyBitPattern`), so untyped writes keep it valid.
+        let raw = unsafe { RawMut::new(RawBuffer::new(ptr, layout, Format::of::<T>())) };
+        Some(BufferViewMut::from_raw(raw))
     }
 
     /// A writable view of `data` with any layout whose items do not

@@ -122,7 +122,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Overflow`] if the vector cannot be allocated.
+    /// [`ErrorKind::OutOfMemory`] if the vector cannot be allocated.
     pub fn try_to_vec(&self, order: Order) -> Result<Vec<T>> {
         // SAFETY: the typed invariant.
         unsafe { copy::to_vec::<T>(self.buffer.raw(), order) }

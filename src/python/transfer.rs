@@ -1,0 +1,103 @@
+//! `copyto(dst, src)`: the crate's copy engine between any two Python
+//! buffers, with NumPy's broadcasting and overlap handling.
+
+use super::borrows::{Borrow, Mode};
+use super::held::Held;
+use crate::copy::{self, Overlap};
+use crate::error::{Error, ErrorKind, Result};
+use crate::flags::BufferFlags;
+use crate::layout::Layout;
+use crate::raw::{RawBuffer, RawMut};
+use pyo3::prelude::*;
+
+/// Copies the items of `src` into `dst`, index by index, like
+/// `numpy.copyto(dst, src)` for two arrays of the same type.
+///
+/// `dst` is acquired writable (`PyBUF_FULL`), `src` read-only (its buffer,
+/// or its DLPack tensor); `src` is broadcast to `dst`'s shape by NumPy's
+/// rule (trailing dimensions aligned, extents of 1 and missing leading
+/// dimensions repeated). Memory shared by both (`copyto(a, a.T)`) is
+/// copied as if through a temporary.
+///
+/// # Errors
+///
+/// The acquisition errors; `ValueError` if the shapes do not broadcast or
+/// the item formats differ (CPython's structure rule: the same format
+/// text, ignoring a leading `'@'`, and itemsize).
+pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult<()> {
+    let (_dst_held, dst_raw) = Held::acquire(dst, BufferFlags::FULL)?;
+    let (_src_held, src_raw) = super::acquire_readonly(src)?;
+    if dst_raw.format().without_native_prefix() != src_raw.format().without_native_prefix()
+        || dst_raw.layout().itemsize() != src_raw.layout().itemsize()
+    {
+        return Err(Error::new(
+            ErrorKind::IncompatibleFormat,
+            format!(
+                "copyto: the items differ (formats '{}' and '{}', itemsizes {} and {}); \
+                 cast one of them first",
+                dst_raw.format().as_str(),
+                src_raw.format().as_str(),
+                dst_raw.layout().itemsize(),
+                src_raw.layout().itemsize()
+            ),
+        )
+        .into());
+    }
+    let src_raw = broadcast(&src_raw, dst_raw.layout().shape())?;
+    // One borrow for both sides where they share bytes (the copy handles
+    // that overlap), two otherwise.
+    let (dst_span, src_span) = (dst_raw.address_span(), src_raw.address_span());
+    let overlap = matches!((dst_span, src_span), (Some(d), Some(s)) if d.0 < s.1 && s.0 < d.1);
+    let _borrows = if overlap {
+        let (d, s) = (dst_span.unwrap_or_default(), src_span.unwrap_or_default());
+        (Borrow::new(Some((d.0.min(s.0), d.1.max(s.1))), Mode::Exclusive)?, None)
+    } else {
+        (Borrow::new(dst_span, Mode::Exclusive)?, Some(Borrow::new(src_span, Mode::Shared)?))
+    };
+    // SAFETY: `dst_raw` describes memory the exporter granted writable
+    // (a successful `WRITABLE` request, checked in `describe_buffer`),
+    // valid until `_dst_held` is released at the end of this function;
+    // the registered borrows keep every other Rust access away meanwhile,
+    // and Python code does not run during the copy (we hold the GIL and
+    // call nothing). The only other access is the read of `src_raw`, which
+    // the copy engine treats as possibly overlapping.
+    let mut target = unsafe { RawMut::new(dst_raw) };
+    copy::assign(&mut target, &src_raw, Overlap::Possible)?;
+    Ok(())
+}
+
+/// `src` seen with `shape`, by NumPy's broadcasting rule: dimensions are
+/// aligned at the end; a missing or extent-1 source dimension is repeated
+/// (stride 0).
+fn broadcast(src: &RawBuffer, shape: &[usize]) -> Result<RawBuffer> {
+    let layout = src.layout();
+    if layout.shape() == shape {
+        return Ok(src.clone());
+    }
+    let mismatch = || {
+        Error::new(
+            ErrorKind::ShapeMismatch,
+            format!(
+                "could not broadcast the source of shape {:?} into the destination of shape {shape:?}",
+                layout.shape()
+            ),
+        )
+    };
+    if layout.ndim() > shape.len() || layout.is_indirect() {
+        return Err(mismatch());
+    }
+    let lead = shape.len() - layout.ndim();
+    let mut strides = vec![0isize; shape.len()];
+    for (d, (&extent, &stride)) in layout.shape().iter().zip(layout.strides()).enumerate() {
+        match extent {
+            e if e == shape[lead + d] => strides[lead + d] = stride,
+            1 => strides[lead + d] = 0,
+            _ => return Err(mismatch()),
+        }
+    }
+    let broadcast = Layout::new(shape, &strides, layout.itemsize())?;
+    // Every item of the broadcast layout is an item of `src` (each index
+    // maps to an in-range index of the source, or to index 0 of an
+    // extent-1 dimension).
+    Ok(src.rebased(broadcast, Default::default()))
+}
