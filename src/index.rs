@@ -141,6 +141,20 @@ impl<I: IndexInt> ItemIndex for &Vec<I> {
     }
 }
 
+impl<X: ItemIndex + ?Sized> sealed::Sealed for &X {}
+/// A reference to an index tuple (`get(&index)` where `index` is itself a
+/// `&[isize]`, as it could be before the integer types were widened).
+impl<X: ItemIndex + ?Sized> ItemIndex for &X {
+    #[inline]
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+    #[inline]
+    fn entry(&self, axis: usize) -> isize {
+        (**self).entry(axis)
+    }
+}
+
 impl sealed::Sealed for () {}
 impl ItemIndex for () {
     #[inline]
@@ -177,5 +191,8 @@ mod tests {
         assert_eq!(((&v).count(), (&v).entry(1)), (2, 4));
         assert_eq!(((&[-1i64, 2]).count(), (&[-1i64, 2]).entry(0)), (2, -1));
         assert_eq!(().count(), 0);
+        // A reference to a reference, as `get(&index)` with `index: &[isize]`.
+        let index: &[isize] = &[5, -1];
+        assert_eq!(((&index).count(), (&index).entry(1)), (2, -1));
     }
 }

@@ -131,6 +131,13 @@ fn indices_of_every_integer_type() {
     assert_eq!(v.index_axis(0, u64::MAX).unwrap_err().kind(), ErrorKind::IndexOutOfBounds);
     // The untyped view decodes the same item.
     assert_eq!(v.get(&[1usize, 1, 1]).unwrap() as i128, v.as_buffer().get(&[1usize, 1, 1]).unwrap().as_int().unwrap());
+    // Code written for `get(&[isize])` that passes `&index` with `index`
+    // itself a slice still compiles.
+    #[allow(clippy::needless_borrows_for_generic_args)]
+    fn item_at(v: &MemoryView<i32>, index: &[isize]) -> i32 {
+        v.get(&index).unwrap()
+    }
+    assert_eq!(item_at(&v, &[1, 1, 1]), 17);
     // A 0-dimensional view is indexed with `()`, NumPy's `a[()]`.
     let scalar = v.index_axis(0, 1).unwrap().index_axis(0, 2).unwrap().index_axis(0, 0).unwrap();
     assert_eq!(scalar.get(()).unwrap(), 20);
