@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench copy                      # everything (long)
 //! cargo bench --bench copy -- 'transpose f32'   # a subset
+//! cargo bench --bench copy --features ndarray -- assign_fast  # the ndarray bridge's assign
 //! ```
 //!
 //! Throughput is reported as 2 × output bytes (read once, written once).
@@ -68,6 +69,17 @@ fn benches(c: &mut Criterion) {
     bench_case(c, &|| cases::tiny(1000, cases::Tiny::MadeVsDynamicNdarray), &[1]);
     bench_case(c, &|| cases::tiny(1000, cases::Tiny::FixedMade), &[1]);
     bench_case(c, &|| cases::fresh_to_vec(64), &both);
+    #[cfg(feature = "ndarray")]
+    {
+        use cases::Source2;
+        bench_case(c, &|| cases::assign_fast_2d::<f32>("f32", 4096, Source2::Transposed, |i| i as f32), &both);
+        bench_case(c, &|| cases::assign_fast_2d::<f64>("f64", 4096, Source2::Transposed, |i| i as f64), &both);
+        bench_case(c, &|| cases::assign_fast_2d::<u8>("u8", 4096, Source2::Transposed, |i| i as u8), &both);
+        bench_case(c, &|| cases::assign_fast_2d::<f32>("f32", 4096, Source2::Strided, |i| i as f32), &both);
+        for perm in [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
+            bench_case(c, &|| cases::assign_fast_permute_3d(256, perm), &both);
+        }
+    }
 }
 
 criterion_group!(copy, benches);

@@ -5,6 +5,7 @@
 //! cargo run --release --example compare            # the whole table (about a minute and a half)
 //! cargo run --release --example compare -- quick   # fewer, smaller cases
 //! cargo run --release --example compare -- transpose # only cases whose name contains "transpose"
+//! cargo run --release --example compare --features ndarray -- assign_fast # ndarray's assign through the bridge
 //! ```
 //!
 //! GB/s counts every output byte once read and once written (2 × output
@@ -131,10 +132,9 @@ fn print(row: &Row) {
     let nd_best = row.nd_assign.into_iter().chain(row.nd_standard).fold(f64::NAN, f64::max);
     let vs_nd = if nd_best.is_nan() { "-".to_string() } else { format!("{:.1}x", row.mv / nd_best) };
     let ms = 2.0 * row.bytes as f64 / row.mv / 1e6;
-    let reference = row
-        .reference
-        .map_or(String::new(), |(name, v)| format!("  ({name}: {v:.2} GB/s, {:.1}x)", row.mv / v))
-        + &format!("  [mv {ms:.1} ms]");
+    let reference =
+        row.reference.map_or(String::new(), |(name, v)| format!("  ({name}: {v:.2} GB/s, {:.1}x)", row.mv / v))
+            + &format!("  [mv {ms:.1} ms]");
     println!(
         "| {:<40} | {:>2} | {:>7.2} | {:>7} | {:>7} | {:>7.2} | {:>5.2} | {:>6} |{}",
         row.name,
@@ -217,6 +217,19 @@ fn main() {
     let n0 = if quick { 16 } else { 64 };
     one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, 1)));
     one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, -2)));
+    // With `--features ndarray`: the bridge's assign_fast against
+    // ndarray's assign, on ndarray arrays (filter: assign_fast).
+    #[cfg(feature = "ndarray")]
+    {
+        use cases::Source2;
+        one.push(Box::new(move || cases::assign_fast_2d::<f32>("f32", big, Source2::Transposed, |i| i as f32)));
+        one.push(Box::new(move || cases::assign_fast_2d::<f64>("f64", big, Source2::Transposed, |i| i as f64)));
+        one.push(Box::new(move || cases::assign_fast_2d::<u8>("u8", big, Source2::Transposed, |i| i as u8)));
+        one.push(Box::new(move || cases::assign_fast_2d::<f32>("f32", big, Source2::Strided, |i| i as f32)));
+        for perm in [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] {
+            one.push(Box::new(move || cases::assign_fast_permute_3d(if quick { 128 } else { 256 }, perm)));
+        }
+    }
     for make in &one {
         let case = make();
         if wanted(&case) {

@@ -142,7 +142,8 @@ fn generate(seed: u64, id: usize, max_bytes: usize) -> Problem {
     let mut rng = Rng::new(seed ^ (id as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
     loop {
         let ndim = 1 + rng.below(6) as usize;
-        let itemsize = if rng.below(2) == 0 { [1, 2, 4, 8, 16][rng.below(5) as usize] } else { 1 + rng.below(64) as usize };
+        let itemsize =
+            if rng.below(2) == 0 { [1, 2, 4, 8, 16][rng.below(5) as usize] } else { 1 + rng.below(64) as usize };
         let src_steps = random_steps(&mut rng, ndim, 0.6);
         let step_product: f64 = src_steps.iter().map(|s| s.unsigned_abs() as f64).product();
         // Source bytes log-uniform in 1 KiB .. max_bytes; extents share
@@ -269,70 +270,262 @@ fn mv_assign(p: &Problem, src: &[u8], dst: &mut [u8], reps: usize) {
 macro_rules! with_n {
     ($itemsize:expr, $run:expr) => {
         match $itemsize {
-            1 => { const N: usize = 1; $run }
-            2 => { const N: usize = 2; $run }
-            3 => { const N: usize = 3; $run }
-            4 => { const N: usize = 4; $run }
-            5 => { const N: usize = 5; $run }
-            6 => { const N: usize = 6; $run }
-            7 => { const N: usize = 7; $run }
-            8 => { const N: usize = 8; $run }
-            9 => { const N: usize = 9; $run }
-            10 => { const N: usize = 10; $run }
-            11 => { const N: usize = 11; $run }
-            12 => { const N: usize = 12; $run }
-            13 => { const N: usize = 13; $run }
-            14 => { const N: usize = 14; $run }
-            15 => { const N: usize = 15; $run }
-            16 => { const N: usize = 16; $run }
-            17 => { const N: usize = 17; $run }
-            18 => { const N: usize = 18; $run }
-            19 => { const N: usize = 19; $run }
-            20 => { const N: usize = 20; $run }
-            21 => { const N: usize = 21; $run }
-            22 => { const N: usize = 22; $run }
-            23 => { const N: usize = 23; $run }
-            24 => { const N: usize = 24; $run }
-            25 => { const N: usize = 25; $run }
-            26 => { const N: usize = 26; $run }
-            27 => { const N: usize = 27; $run }
-            28 => { const N: usize = 28; $run }
-            29 => { const N: usize = 29; $run }
-            30 => { const N: usize = 30; $run }
-            31 => { const N: usize = 31; $run }
-            32 => { const N: usize = 32; $run }
-            33 => { const N: usize = 33; $run }
-            34 => { const N: usize = 34; $run }
-            35 => { const N: usize = 35; $run }
-            36 => { const N: usize = 36; $run }
-            37 => { const N: usize = 37; $run }
-            38 => { const N: usize = 38; $run }
-            39 => { const N: usize = 39; $run }
-            40 => { const N: usize = 40; $run }
-            41 => { const N: usize = 41; $run }
-            42 => { const N: usize = 42; $run }
-            43 => { const N: usize = 43; $run }
-            44 => { const N: usize = 44; $run }
-            45 => { const N: usize = 45; $run }
-            46 => { const N: usize = 46; $run }
-            47 => { const N: usize = 47; $run }
-            48 => { const N: usize = 48; $run }
-            49 => { const N: usize = 49; $run }
-            50 => { const N: usize = 50; $run }
-            51 => { const N: usize = 51; $run }
-            52 => { const N: usize = 52; $run }
-            53 => { const N: usize = 53; $run }
-            54 => { const N: usize = 54; $run }
-            55 => { const N: usize = 55; $run }
-            56 => { const N: usize = 56; $run }
-            57 => { const N: usize = 57; $run }
-            58 => { const N: usize = 58; $run }
-            59 => { const N: usize = 59; $run }
-            60 => { const N: usize = 60; $run }
-            61 => { const N: usize = 61; $run }
-            62 => { const N: usize = 62; $run }
-            63 => { const N: usize = 63; $run }
-            64 => { const N: usize = 64; $run }
+            1 => {
+                const N: usize = 1;
+                $run
+            }
+            2 => {
+                const N: usize = 2;
+                $run
+            }
+            3 => {
+                const N: usize = 3;
+                $run
+            }
+            4 => {
+                const N: usize = 4;
+                $run
+            }
+            5 => {
+                const N: usize = 5;
+                $run
+            }
+            6 => {
+                const N: usize = 6;
+                $run
+            }
+            7 => {
+                const N: usize = 7;
+                $run
+            }
+            8 => {
+                const N: usize = 8;
+                $run
+            }
+            9 => {
+                const N: usize = 9;
+                $run
+            }
+            10 => {
+                const N: usize = 10;
+                $run
+            }
+            11 => {
+                const N: usize = 11;
+                $run
+            }
+            12 => {
+                const N: usize = 12;
+                $run
+            }
+            13 => {
+                const N: usize = 13;
+                $run
+            }
+            14 => {
+                const N: usize = 14;
+                $run
+            }
+            15 => {
+                const N: usize = 15;
+                $run
+            }
+            16 => {
+                const N: usize = 16;
+                $run
+            }
+            17 => {
+                const N: usize = 17;
+                $run
+            }
+            18 => {
+                const N: usize = 18;
+                $run
+            }
+            19 => {
+                const N: usize = 19;
+                $run
+            }
+            20 => {
+                const N: usize = 20;
+                $run
+            }
+            21 => {
+                const N: usize = 21;
+                $run
+            }
+            22 => {
+                const N: usize = 22;
+                $run
+            }
+            23 => {
+                const N: usize = 23;
+                $run
+            }
+            24 => {
+                const N: usize = 24;
+                $run
+            }
+            25 => {
+                const N: usize = 25;
+                $run
+            }
+            26 => {
+                const N: usize = 26;
+                $run
+            }
+            27 => {
+                const N: usize = 27;
+                $run
+            }
+            28 => {
+                const N: usize = 28;
+                $run
+            }
+            29 => {
+                const N: usize = 29;
+                $run
+            }
+            30 => {
+                const N: usize = 30;
+                $run
+            }
+            31 => {
+                const N: usize = 31;
+                $run
+            }
+            32 => {
+                const N: usize = 32;
+                $run
+            }
+            33 => {
+                const N: usize = 33;
+                $run
+            }
+            34 => {
+                const N: usize = 34;
+                $run
+            }
+            35 => {
+                const N: usize = 35;
+                $run
+            }
+            36 => {
+                const N: usize = 36;
+                $run
+            }
+            37 => {
+                const N: usize = 37;
+                $run
+            }
+            38 => {
+                const N: usize = 38;
+                $run
+            }
+            39 => {
+                const N: usize = 39;
+                $run
+            }
+            40 => {
+                const N: usize = 40;
+                $run
+            }
+            41 => {
+                const N: usize = 41;
+                $run
+            }
+            42 => {
+                const N: usize = 42;
+                $run
+            }
+            43 => {
+                const N: usize = 43;
+                $run
+            }
+            44 => {
+                const N: usize = 44;
+                $run
+            }
+            45 => {
+                const N: usize = 45;
+                $run
+            }
+            46 => {
+                const N: usize = 46;
+                $run
+            }
+            47 => {
+                const N: usize = 47;
+                $run
+            }
+            48 => {
+                const N: usize = 48;
+                $run
+            }
+            49 => {
+                const N: usize = 49;
+                $run
+            }
+            50 => {
+                const N: usize = 50;
+                $run
+            }
+            51 => {
+                const N: usize = 51;
+                $run
+            }
+            52 => {
+                const N: usize = 52;
+                $run
+            }
+            53 => {
+                const N: usize = 53;
+                $run
+            }
+            54 => {
+                const N: usize = 54;
+                $run
+            }
+            55 => {
+                const N: usize = 55;
+                $run
+            }
+            56 => {
+                const N: usize = 56;
+                $run
+            }
+            57 => {
+                const N: usize = 57;
+                $run
+            }
+            58 => {
+                const N: usize = 58;
+                $run
+            }
+            59 => {
+                const N: usize = 59;
+                $run
+            }
+            60 => {
+                const N: usize = 60;
+                $run
+            }
+            61 => {
+                const N: usize = 61;
+                $run
+            }
+            62 => {
+                const N: usize = 62;
+                $run
+            }
+            63 => {
+                const N: usize = 63;
+                $run
+            }
+            64 => {
+                const N: usize = 64;
+                $run
+            }
             _ => unreachable!("itemsize out of 1..=64"),
         }
     };
@@ -536,8 +729,16 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args =
-        Args { seed: 1, count: 200, max_bytes: 256 * MIB, rounds: 5, threads: 1, only: Vec::new(), verbose: false, worst: 10 };
+    let mut args = Args {
+        seed: 1,
+        count: 200,
+        max_bytes: 256 * MIB,
+        rounds: 5,
+        threads: 1,
+        only: Vec::new(),
+        verbose: false,
+        worst: 10,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{a} needs a value"));
@@ -555,7 +756,9 @@ fn parse_args() -> Args {
             "--worst" => args.worst = value().parse().expect("--worst N"),
             "--only" => args.only = value().split(',').map(|s| s.trim().parse().expect("--only ID,ID")).collect(),
             "--verbose" | "-v" => args.verbose = true,
-            other => panic!("unknown argument {other} (--quick, --seed N, --count N, --max-mib N, --rounds N, --threads N, --worst N, --only ID,ID, --verbose)"),
+            other => panic!(
+                "unknown argument {other} (--quick, --seed N, --count N, --max-mib N, --rounds N, --threads N, --worst N, --only ID,ID, --verbose)"
+            ),
         }
     }
     args

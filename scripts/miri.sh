@@ -5,7 +5,8 @@
 # buffers, and the CPython vector files, which take hours interpreted)
 # are skipped. Isolation is off so that tests can read their data files.
 # The SIMD kernels and huge-page advice are compiled out under Miri; the
-# portable kernels run instead.
+# portable kernels run instead. The ndarray bridge is built in, so that its
+# conversions (ndarray's raw-pointer constructors) are checked too.
 #
 # Without arguments, the unit tests (with the doctests) and the
 # integration tests run at the same time, each group in its own target
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MIRIFLAGS="${MIRIFLAGS:--Zmiri-strict-provenance -Zmiri-disable-isolation}"
-miri_test() { cargo +nightly miri test --no-default-features --features rayon "$@"; }
+miri_test() { cargo +nightly miri test --no-default-features --features rayon,ndarray "$@"; }
 if [ $# -gt 0 ]; then
     miri_test "$@"
     exit

@@ -135,6 +135,18 @@
 //!   struct or PEP 3118 code, so it is not.)
 //! - `num-complex`: `num_complex::Complex<f32>` and `Complex<f64>` are
 //!   [`Element`]s (formats `Zf` and `Zd`).
+//! - `ndarray`: zero-copy conversions between ndarray's views and the typed
+//!   views, and a copy between ndarray views through the planner (see
+//!   the `ndarray` module).
+//!
+//! # Ergonomics
+//!
+//! Indices and slice bounds take any integer type ([`IndexInt`],
+//! [`ItemIndex`]); [`py_s!`] writes Python slices for every dimension;
+//! typed views iterate over items ([`MemoryView::iter`],
+//! [`MemoryViewMut::iter_mut`]), sub-views ([`MemoryView::axis_iter`]),
+//! rows and lanes ([`MemoryView::rows`], [`MemoryView::lanes`]); and views
+//! print their values as NumPy does (`Display`).
 
 mod cast;
 mod convert;
@@ -143,7 +155,10 @@ pub mod error;
 mod export;
 pub mod flags;
 pub mod format;
+pub mod index;
 pub mod layout;
+#[cfg(feature = "ndarray")]
+pub mod ndarray;
 #[cfg(feature = "python")]
 pub mod python;
 mod raw;
@@ -155,11 +170,14 @@ pub use error::{Error, ErrorKind, Result};
 pub use export::{Exported, Exporter, ExporterMut, fill_info, fill_info_mut};
 pub use flags::BufferFlags;
 pub use format::{ByteOrder, Element, Format, Value, size_from_format};
+pub use index::{IndexInt, ItemIndex};
 pub use layout::{Layout, Order};
 pub use raw::info::BufferInfo;
 pub use simd::level::{SimdLevel, detected_simd_level, set_simd_level, simd_level};
 pub use slice::Slice;
-pub use view::{BufferView, BufferViewMut, FixedView, Iter, MemoryView, MemoryViewMut};
+pub use view::{
+    AxisIter, BufferView, BufferViewMut, DisplayElement, FixedView, Iter, IterMut, Lanes, MemoryView, MemoryViewMut,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

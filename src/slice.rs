@@ -9,12 +9,14 @@
 #![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::index::IndexInt;
 use std::ops::{Range, RangeFrom, RangeFull, RangeInclusive, RangeTo, RangeToInclusive};
 
 /// A Python slice `start:stop:step`; `None` is an omitted part.
 ///
-/// Build one with [`Slice::new`], from a Rust range (`1..4`, `..`, `2..`,
-/// `..=3`), and add a step with [`Slice::step`].
+/// Build one with [`Slice::new`], from a Rust range of any integer type
+/// (`1..4`, `..`, `2..`, `..=3`, `0..n` with `n: usize`), or with the
+/// [`py_s!`](crate::py_s) macro, and add a step with [`Slice::step`].
 ///
 /// # Examples
 ///
@@ -47,10 +49,25 @@ impl Slice {
         Slice { start, stop, step }
     }
 
-    /// The same slice with `step`.
+    /// `start:stop`, for [`py_s!`](crate::py_s) (`start..stop` without
+    /// building a Rust range).
+    #[doc(hidden)]
+    pub fn __bounds(start: impl IndexInt, stop: impl IndexInt) -> Slice {
+        Slice::new(Some(start.to_isize_saturating()), Some(stop.to_isize_saturating()), None)
+    }
+
+    /// `start:last+1` (`start:` if `last` is -1 or `isize::MAX` or more), for
+    /// [`py_s!`](crate::py_s).
+    #[doc(hidden)]
+    pub fn __bounds_inclusive(start: impl IndexInt, last: impl IndexInt) -> Slice {
+        Slice::new(Some(start.to_isize_saturating()), inclusive_stop(last), None)
+    }
+
+    /// The same slice with `step` (any integer type; values beyond
+    /// `isize` saturate, which selects at most one item, as in Python).
     #[must_use]
-    pub fn step(self, step: isize) -> Slice {
-        Slice { step: Some(step), ..self }
+    pub fn step(self, step: impl IndexInt) -> Slice {
+        Slice { step: Some(step.to_isize_saturating()), ..self }
     }
 
     /// Resolves the slice against a dimension of `extent` items, returning
@@ -114,36 +131,164 @@ impl From<RangeFull> for Slice {
     }
 }
 
-impl From<Range<isize>> for Slice {
-    fn from(r: Range<isize>) -> Slice {
-        Slice::new(Some(r.start), Some(r.end), None)
+impl<I: IndexInt> From<Range<I>> for Slice {
+    /// `a..b` is `a:b`, for any integer type; bounds beyond `isize`
+    /// saturate, which Python's clamping then treats as "past the end".
+    fn from(r: Range<I>) -> Slice {
+        Slice::new(Some(r.start.to_isize_saturating()), Some(r.end.to_isize_saturating()), None)
     }
 }
 
-impl From<RangeFrom<isize>> for Slice {
-    fn from(r: RangeFrom<isize>) -> Slice {
-        Slice::new(Some(r.start), None, None)
+impl<I: IndexInt> From<RangeFrom<I>> for Slice {
+    /// `a..` is `a:`.
+    fn from(r: RangeFrom<I>) -> Slice {
+        Slice::new(Some(r.start.to_isize_saturating()), None, None)
     }
 }
 
-impl From<RangeTo<isize>> for Slice {
-    fn from(r: RangeTo<isize>) -> Slice {
-        Slice::new(None, Some(r.end), None)
+impl<I: IndexInt> From<RangeTo<I>> for Slice {
+    /// `..b` is `:b`.
+    fn from(r: RangeTo<I>) -> Slice {
+        Slice::new(None, Some(r.end.to_isize_saturating()), None)
     }
 }
 
-impl From<RangeInclusive<isize>> for Slice {
-    /// `a..=b` is `a:b+1` (and `a:` when `b` is `isize::MAX`).
-    fn from(r: RangeInclusive<isize>) -> Slice {
-        Slice::new(Some(*r.start()), r.end().checked_add(1), None)
+impl<I: IndexInt> From<RangeInclusive<I>> for Slice {
+    /// `a..=b` is `a:b+1`, and `a:` when `b` is -1 (the last item, as in
+    /// ndarray) or `isize::MAX` or more.
+    fn from(r: RangeInclusive<I>) -> Slice {
+        Slice::new(Some(r.start().to_isize_saturating()), inclusive_stop(*r.end()), None)
     }
 }
 
-impl From<RangeToInclusive<isize>> for Slice {
-    /// `..=b` is `:b+1` (and `:` when `b` is `isize::MAX`).
-    fn from(r: RangeToInclusive<isize>) -> Slice {
-        Slice::new(None, r.end.checked_add(1), None)
+impl<I: IndexInt> From<RangeToInclusive<I>> for Slice {
+    /// `..=b` is `:b+1`, and `:` when `b` is -1 or `isize::MAX` or more.
+    fn from(r: RangeToInclusive<I>) -> Slice {
+        Slice::new(None, inclusive_stop(r.end), None)
     }
+}
+
+/// The exclusive stop after the inclusive `last`: `last + 1`, or none (the
+/// end) when `last` is -1, which counts from the end, or `isize::MAX`.
+fn inclusive_stop(last: impl IndexInt) -> Option<isize> {
+    match last.to_isize_saturating() {
+        -1 => None,
+        last => last.checked_add(1),
+    }
+}
+
+/// Python slices for every dimension at once: `py_s![1.., ..;-2, ..;3]` is
+/// Python's `[1:, ::-2, ::3]`, an array of [`Slice`]s that every view's
+/// `slice` accepts ([`MemoryView::slice`](crate::MemoryView::slice),
+/// [`FixedView::slice`](crate::FixedView::slice), …).
+///
+/// Each entry is a range of any integer type (`a..b`, `a..`, `..b`, `..`,
+/// `a..=b`, `..=b`) or any expression that converts into a [`Slice`] (a
+/// range held in a variable, a `Slice`), optionally followed by `;step`.
+/// Bounds and steps have Python's meaning: negative bounds count from the
+/// end, out-of-range bounds are clamped, and a negative step walks from
+/// `start` down to `stop` (exclusive). Python has no inclusive stop:
+/// `a..=b` is `a..b+1` whatever the step, and `a..` when `b` is -1. A plain integer is not an entry
+/// (it would drop a dimension, which a slice cannot do): use `index_axis`.
+///
+/// # Differences from ndarray's `s!`
+///
+/// The macro has a different name so that both can be imported together,
+/// and because the meaning of a negative step differs. ndarray first takes
+/// the range `a..b` and then, for a negative step, walks it from its *end*:
+/// ndarray's `s![1..4;-1]` is items 3, 2, 1. Python walks from `start`
+/// towards `stop`, so `[1:4:-1]` (here `py_s![1..4;-1]`) is empty, and
+/// `[3:0:-1]` (`py_s![3..0;-1]`) is items 3, 2, 1. Over a whole dimension
+/// (`..;-k`) the two agree. Also:
+/// - ndarray's `s!` accepts indices (dropping the dimension) and `NewAxis`;
+///   `py_s!` only slices, so that its result fits every view kind,
+///   including the fixed-rank [`FixedView`](crate::FixedView);
+/// - after a [`Slice`] expression, ndarray multiplies its step by `;k`;
+///   here `;k` replaces it (as [`Slice::step`] does);
+/// - ndarray panics on out-of-range bounds; Python (and `py_s!`) clamps;
+/// - `py_s![3..0;-1]` and `py_s![1..-1]` build no Rust range, so clippy's
+///   `reversed_empty_ranges` (denied by default) does not fire on them as
+///   it does on ndarray's `s![1..-1]`.
+///
+/// # Examples
+///
+/// ```
+/// use memoryview::{MemoryView, Order, py_s};
+///
+/// let data: Vec<i32> = (0..12).collect();
+/// let a = MemoryView::from_shape(&data, &[3, 4]).unwrap();
+/// // a[1:, ::-2]
+/// let s = a.slice(&py_s![1.., ..;-2]).unwrap();
+/// assert_eq!(s.to_vec(Order::C), [7, 5, 11, 9]);
+///
+/// // Ranges of any integer type, bounds beyond the extent clamped.
+/// let (rows, far): (usize, u64) = (2, 1 << 40);
+/// assert_eq!(a.slice(&py_s![..rows, 1..far;2]).unwrap().to_vec(Order::C), [1, 3, 5, 7]);
+///
+/// // Python's meaning of a negative step: from start down to stop.
+/// assert_eq!(a.slice(&py_s![.., 3..0;-1]).unwrap().to_vec(Order::C)[..3], [3, 2, 1]);
+/// assert!(a.slice(&py_s![.., 1..4;-1]).unwrap().is_empty());
+/// ```
+///
+/// A plain integer does not compile:
+///
+/// ```compile_fail
+/// let _ = memoryview::py_s![1, ..];
+/// ```
+#[macro_export]
+macro_rules! py_s {
+    ($($tokens:tt)*) => {
+        $crate::__py_s!(@split [] [] $($tokens)*)
+    };
+}
+
+/// The workings of [`py_s!`]: entries are split at top-level commas, and
+/// a range between two single tokens (`3..0`, `-1..n`) becomes a call
+/// rather than a Rust range, because clippy denies literal ranges that
+/// are empty as Rust ranges (`reversed_empty_ranges`) and Python's
+/// backward slices are written that way.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __py_s {
+    (@split [$($done:tt)*] [$($entry:tt)*] , $($rest:tt)*) => {
+        $crate::__py_s!(@split [$($done)* ($($entry)*)] [] $($rest)*)
+    };
+    (@split [$($done:tt)*] [$($entry:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__py_s!(@split [$($done)*] [$($entry)* $next] $($rest)*)
+    };
+    (@split [$($done:tt)*] []) => {
+        [$($crate::__py_s!(@entry $done)),*]
+    };
+    (@split [$($done:tt)*] [$($entry:tt)+]) => {
+        [$($crate::__py_s!(@entry $done),)* $crate::__py_s!(@entry ($($entry)+))]
+    };
+    (@entry (- $start:tt .. - $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds(-$start, -$stop) $(.step($step))?
+    };
+    (@entry (- $start:tt .. $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds(-$start, $stop) $(.step($step))?
+    };
+    (@entry ($start:tt .. - $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds($start, -$stop) $(.step($step))?
+    };
+    (@entry ($start:tt .. $stop:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds($start, $stop) $(.step($step))?
+    };
+    (@entry (- $start:tt ..= - $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive(-$start, -$last) $(.step($step))?
+    };
+    (@entry (- $start:tt ..= $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive(-$start, $last) $(.step($step))?
+    };
+    (@entry ($start:tt ..= - $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive($start, -$last) $(.step($step))?
+    };
+    (@entry ($start:tt ..= $last:tt $(; $step:expr)?)) => {
+        $crate::Slice::__bounds_inclusive($start, $last) $(.step($step))?
+    };
+    (@entry ($entry:expr $(; $step:expr)?)) => {
+        $crate::Slice::from($entry) $(.step($step))?
+    };
 }
 
 #[cfg(test)]
@@ -203,5 +348,9 @@ mod tests {
         assert_eq!(Slice::from(isize::MAX..).indices(10).unwrap().2, 0);
         assert_eq!(Slice::FULL.step(0).indices(3).unwrap_err().kind(), ErrorKind::InvalidSlice);
         assert_eq!(Slice::from(1..=2).indices(5).unwrap(), (1, 1, 2));
+        // ..=-1 runs to the last item (as in ndarray), not to stop 0.
+        assert_eq!(Slice::from(-2..=-1).indices(5).unwrap(), (3, 1, 2));
+        assert_eq!(Slice::from(..=-1).indices(5).unwrap(), (0, 1, 5));
+        assert_eq!(Slice::from(..=-2).indices(5).unwrap(), (0, 1, 4));
     }
 }

@@ -62,14 +62,14 @@ proptest! {
         for i in 0..s[0] {
             for j in 0..s[1] {
                 for l in 0..s[2] {
-                    prop_assert_eq!(view.get([i, j, l]), Some(&expected[k]));
+                    prop_assert_eq!(view.get_ref(&[i, j, l]).ok(), Some(&expected[k]));
                     k += 1;
                 }
             }
         }
-        prop_assert_eq!(view.get([s[0], 0, 0]), None);
-        prop_assert_eq!(view.get([0, s[1], 0]), None);
-        prop_assert_eq!(view.get([0, 0, s[2]]), None);
+        prop_assert_eq!(view.get_ref(&[s[0], 0, 0]).ok(), None);
+        prop_assert_eq!(view.get_ref(&[0, s[1], 0]).ok(), None);
+        prop_assert_eq!(view.get_ref(&[0, 0, s[2]]).ok(), None);
         for ((&extent, stride), &expected) in s.iter().zip(view.strides()).zip(&model.strides) {
             if extent > 1 {
                 prop_assert_eq!(stride, expected);
@@ -126,7 +126,7 @@ fn empty_views() {
     assert_eq!(v.len(), 0);
     assert_eq!(v.to_vec(Order::C), [0u8; 0]);
     v.copy_to_slice(&mut [], Order::F).unwrap();
-    assert_eq!(v.get([0, 0]), None);
+    assert!(v.get(&[0, 0]).is_err());
     let m = v.t().to_memoryview();
     assert_eq!(m.shape(), &[3, 0]);
     // Slicing a non-empty view down to nothing keeps it valid.

@@ -1,7 +1,7 @@
 //! Creating, slicing, transposing and indexing direct views of up to eight
 //! dimensions does not touch the allocator (a counting global allocator
 //! proves it). (Indirect views box their suboffset state.) Nor do fixed-rank
-//! views, or copying a small one out.
+//! views, copying a small one out, or the item, axis and lane iterators.
 
 use memoryview::{MemoryView, Slice};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -57,7 +57,7 @@ fn view_operations_do_not_allocate() {
         let s = v.slice(&[Slice::from(1..2), Slice::FULL, Slice::from(..).step(-1)]).unwrap();
         let p = s.permute_axes([2, 0, 1]).unwrap().t();
         p.copy_to_slice(&mut out, memoryview::Order::C).unwrap();
-        total += u64::from(out[1]) + u64::from(*p.get([7, 0, 0]).unwrap());
+        total += u64::from(out[1]) + u64::from(p.get(&[7, 0, 0]).unwrap());
     }
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(after - before, 0, "fixed-view operations allocated");
@@ -91,4 +91,29 @@ fn view_operations_do_not_allocate() {
     let after = ALLOCATIONS.load(Ordering::Relaxed);
     assert_eq!(after - before, 0, "typing a view allocated");
     assert_eq!(sum, 150.0);
+    // Sub-view iterators and the item iterators, from both ends; indices
+    // of other integer types and py_s! slices.
+    let mut data: Vec<u32> = (0..120).collect();
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let mut total = 0u64;
+    for _ in 0..100 {
+        let v = MemoryView::from_shape(&data, &[2, 3, 4, 5]).unwrap();
+        let s = v.slice(&memoryview::py_s![.., ..;-1, 1.., 3..0;-1]).unwrap();
+        for sub in s.axis_iter(1).unwrap().rev() {
+            total += u64::from(sub.get(&[1usize, 0, 0]).unwrap());
+        }
+        for row in s.rows().unwrap() {
+            total += row.iter().rev().map(u64::from).sum::<u64>();
+        }
+        total += s.lanes(0).unwrap().map(|lane| lane.len() as u64).sum::<u64>();
+    }
+    for _ in 0..100 {
+        let mut m = memoryview::MemoryViewMut::from_shape(&mut data, &[6, 20]).unwrap();
+        m.for_each_mut(|x| *x += 1);
+        m.iter_mut().unwrap().rev().for_each(|x| *x -= 1);
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "iterators allocated");
+    assert!(total > 0);
+    assert_eq!(data, (0..120).collect::<Vec<u32>>());
 }

@@ -205,7 +205,7 @@ fn zero_dimensional_views() {
     let data = [42u64];
     let scalar = MemoryView::from_slice(&data).reshape(&[]).unwrap();
     assert_eq!((scalar.ndim(), scalar.len(), scalar.shape()), (0, 1, &[][..]));
-    assert_eq!(scalar.get(&[]).unwrap(), 42);
+    assert_eq!(scalar.get(()).unwrap(), 42);
     assert_eq!(scalar.get(&[0]).unwrap_err().kind(), ErrorKind::IndexCount);
     assert_eq!(scalar.to_list().unwrap(), Value::Int(42));
     assert!(scalar.is_contiguous(Order::C) && scalar.is_contiguous(Order::F));

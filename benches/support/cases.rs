@@ -695,3 +695,89 @@ pub fn strided_permuted(n0: usize, n1: usize, n2: usize, step1: isize) -> Case {
         memcpy: memcpy_op(count * 4),
     }
 }
+
+/// How an `assign_fast` case views its C-ordered source array.
+#[cfg(feature = "ndarray")]
+#[derive(Clone, Copy)]
+pub enum Source2 {
+    /// `a.t()`.
+    Transposed,
+    /// `a.slice(s![..;2, ..;3])`, into an array of that shape.
+    Strided,
+}
+
+/// ndarray's `dst.assign(&src)` against memoryview's
+/// `dst.assign_fast(&src)` (feature `ndarray`), both on the same ndarray
+/// arrays: a 2-D `n`x`n` source viewed as `how` says, a C-ordered
+/// destination. The memoryview column is the bridge (two conversions and
+/// the planner); the "nd asgn" column is ndarray's own loop.
+#[cfg(feature = "ndarray")]
+pub fn assign_fast_2d<T>(label: &str, n: usize, how: Source2, from: impl Fn(usize) -> T) -> Case
+where
+    T: Element + Default + PartialEq + std::fmt::Debug,
+{
+    use memoryview::ndarray::AssignFast;
+    let src = Array::from_shape_vec((n, n), data(n * n, from)).unwrap();
+    fn view_of<T>(a: &ndarray::Array2<T>, how: Source2) -> ndarray::ArrayView2<'_, T> {
+        match how {
+            Source2::Transposed => a.t(),
+            Source2::Strided => a.slice(s![..;2, ..;3]),
+        }
+    }
+    let name = match how {
+        Source2::Transposed => format!("assign_fast transpose {label} {n}x{n}"),
+        Source2::Strided => format!("assign_fast {label} a[::2, ::3] of {n}^2"),
+    };
+    let shape = view_of(&src, how).raw_dim();
+    let mut ours = Array::<T, _>::default(shape);
+    let mut theirs = Array::<T, _>::default(shape);
+    ours.assign_fast(&view_of(&src, how)).unwrap();
+    theirs.assign(&view_of(&src, how));
+    assert_eq!(ours, theirs, "{name}: differs from ndarray's assign");
+    let bytes = ours.len() * size_of::<T>();
+    let src = std::sync::Arc::new(src);
+    let src2 = src.clone();
+    Case {
+        name,
+        bytes,
+        memoryview: Box::new(move || {
+            ours.assign_fast(&view_of(black_box(&src), how)).unwrap();
+            black_box(&mut ours);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            theirs.assign(&view_of(black_box(&src2), how));
+            black_box(&mut theirs);
+        })),
+        ndarray_standard: None,
+        reference: None,
+        memcpy: memcpy_op(bytes),
+    }
+}
+
+/// As [`assign_fast_2d`] for an `n`^3 f32 array permuted by `perm`.
+#[cfg(feature = "ndarray")]
+pub fn assign_fast_permute_3d(n: usize, perm: [usize; 3]) -> Case {
+    use memoryview::ndarray::AssignFast;
+    let src = std::sync::Arc::new(Array::from_shape_vec((n, n, n), data(n * n * n, |i| i as f32)).unwrap());
+    let mut ours = Array::<f32, _>::zeros((n, n, n));
+    let mut theirs = Array::<f32, _>::zeros((n, n, n));
+    ours.assign_fast(&src.view().permuted_axes(perm)).unwrap();
+    theirs.assign(&src.view().permuted_axes(perm));
+    assert_eq!(ours, theirs, "permutation {perm:?} differs from ndarray's assign");
+    let src2 = src.clone();
+    Case {
+        name: format!("assign_fast permute f32 {n}^3 {perm:?}"),
+        bytes: n * n * n * 4,
+        memoryview: Box::new(move || {
+            ours.assign_fast(&black_box(&src).view().permuted_axes(perm)).unwrap();
+            black_box(&mut ours);
+        }),
+        ndarray_assign: Some(Box::new(move || {
+            theirs.assign(&black_box(&src2).view().permuted_axes(perm));
+            black_box(&mut theirs);
+        })),
+        ndarray_standard: None,
+        reference: None,
+        memcpy: memcpy_op(n * n * n * 4),
+    }
+}

@@ -1,10 +1,10 @@
 //! Running a planned copy between direct layouts.
 
+use super::item::with_item;
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
-use super::item::with_item;
-use super::strided::{Blocked, copy_run, for_each_outer};
 use super::skinny;
+use super::strided::{Blocked, copy_run, for_each_outer};
 use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
@@ -18,7 +18,13 @@ use crate::layout::dims::DimVec;
 const STREAM_MIN_BYTES: usize = 2 << 20;
 
 /// `dims` with the first dimension cut to `start..end` (bases moved).
-pub(super) fn cut(dims: &[Dim], dst: *mut u8, src: *const u8, start: usize, end: usize) -> (DimVec<Dim>, *mut u8, *const u8) {
+pub(super) fn cut(
+    dims: &[Dim],
+    dst: *mut u8,
+    src: *const u8,
+    start: usize,
+    end: usize,
+) -> (DimVec<Dim>, *mut u8, *const u8) {
     let mut out = DimVec::from_slice(dims);
     let first = &mut out[0];
     let dst = dst.wrapping_offset(first.dst * start as isize);

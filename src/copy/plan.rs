@@ -152,13 +152,8 @@ impl Plan {
     /// dimensions: small copies pay only for a few comparisons.
     #[inline(always)]
     fn build(itemsize: usize, ndim: usize, dim: impl Fn(usize) -> Dim) -> Plan {
-        let mut plan = Plan {
-            itemsize,
-            dst_offset: 0,
-            src_offset: 0,
-            dims: Dims::with_len(ndim),
-            strategy: Strategy::Nothing,
-        };
+        let mut plan =
+            Plan { itemsize, dst_offset: 0, src_offset: 0, dims: Dims::with_len(ndim), strategy: Strategy::Nothing };
         // 1–2: drop extent-1 dimensions, flip backwards destinations.
         // Extents and strides come from valid layouts, so the products
         // below stay within the layouts' spans (Layout invariant 3).

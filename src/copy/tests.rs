@@ -183,7 +183,11 @@ fn every_strategy_against_the_naive_copy() {
         // 32 bytes of destination), inside one or two other dimensions.
         forced(&[d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 0 });
         forced(&[d(2, 2000 * e, 7 * e), d(13, 40 * e, 3 * e), d(37, e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
-        forced(&[d(3, 1100 * e, 1000 * e), d(13, 80 * e, 2 * e), d(37, 2 * e, 45 * e)], es, Strategy::Blocked { fast_src: 1 });
+        forced(
+            &[d(3, 1100 * e, 1000 * e), d(13, 80 * e, 2 * e), d(37, 2 * e, 45 * e)],
+            es,
+            Strategy::Blocked { fast_src: 1 },
+        );
         // More loops than a plan keeps inline (ten of extent 2, the
         // source's strides a permutation of the destination's): a gather.
         let perm = [3u32, 7, 0, 9, 5, 1, 8, 2, 6, 4];

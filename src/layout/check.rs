@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::arithmetic_side_effects, clippy::as_conversions)]
 
+use super::dims::DimVec;
 use super::{Layout, MAX_NDIM};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -143,17 +144,21 @@ pub(crate) fn check_unaliased(layout: &Layout) -> Result<()> {
     if layout.is_empty() {
         return Ok(());
     }
-    let mut dims: Vec<(usize, usize)> = layout
-        .shape()
-        .iter()
-        .zip(layout.strides())
-        .filter(|&(&extent, _)| extent > 1)
-        .map(|(&extent, &stride)| (stride.unsigned_abs(), extent))
-        .collect();
+    // (|stride|, extent) of the dimensions with two or more items; inline
+    // for up to eight dimensions, so that the check does not allocate.
+    let mut dims = DimVec::filled((0_usize, 0_usize), layout.ndim());
+    let mut count: usize = 0;
+    for (&extent, &stride) in layout.shape().iter().zip(layout.strides()) {
+        if extent > 1 {
+            dims[count] = (stride.unsigned_abs(), extent);
+            count = count.saturating_add(1);
+        }
+    }
+    let dims = &mut dims[..count];
     dims.sort_unstable();
     // Invariant 3 keeps every reach below isize::MAX.
     let mut reach = layout.itemsize();
-    for (stride, extent) in dims {
+    for &mut (stride, extent) in dims {
         if stride < reach {
             return Err(Error::new(
                 ErrorKind::Aliased,

@@ -584,7 +584,7 @@ impl View {
         let (view, item) = self.select(key)?;
         if item {
             let access = view.access(Mode::Shared, Asker::Python)?;
-            let value = access.view().get(&[])?;
+            let value = access.view().get(())?;
             drop(access);
             return convert::value_to_py(py, &value);
         }
@@ -606,7 +606,7 @@ impl View {
             let packed = convert::pack_item(target.format(), value)?;
             let mut access = target.access(Mode::Exclusive, Asker::Python)?;
             let mut view = access.view_mut().ok_or_else(|| PyTypeError::new_err("cannot modify read-only memory"))?;
-            return Ok(view.set_item_bytes(&[], &packed)?);
+            return Ok(view.set_item_bytes((), &packed)?);
         }
         let target = Bound::new(py, target)?;
         super::transfer::copyto(target.as_any(), value)

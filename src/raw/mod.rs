@@ -39,7 +39,9 @@ mod def {
     ///    on the way (at a dereferenced dimension) is valid for a read of
     ///    one (possibly unaligned) pointer and holds a pointer for which
     ///    the same holds. Pointers are derived with `wrapping_offset` and
-    ///    only dereferenced at those addresses.
+    ///    only dereferenced at those addresses. The items a direct layout
+    ///    reaches from `ptr` (and those an indirect one reaches from each
+    ///    pointer it loads last) lie in one allocated object.
     /// 2. If the owning view is mutable, those item bytes are also valid for
     ///    writes and nothing else accesses them during `'a`. (Items may
     ///    overlap each other, as CPython allows; code that writes items

@@ -153,12 +153,85 @@ pub(crate) unsafe fn as_mut_slice<T: Element>(raw: &mut RawMut) -> Option<&mut [
     Some(unsafe { std::slice::from_raw_parts_mut(raw.raw().ptr().cast::<T>(), len) })
 }
 
-/// The items of a typed buffer in C order.
+/// Steps an odometer over `shape` one item forwards (C order: the last
+/// index fastest). Wraps to all zeros after the last item.
+fn step_forward(index: &mut [usize], shape: &[usize]) {
+    for dim in (0..shape.len()).rev() {
+        index[dim] += 1;
+        if index[dim] < shape[dim] {
+            return;
+        }
+        index[dim] = 0;
+    }
+}
+
+/// Steps an odometer over a non-empty `shape` one item backwards. Wraps to
+/// the last item before the first.
+fn step_backward(index: &mut [usize], shape: &[usize]) {
+    for dim in (0..shape.len()).rev() {
+        if index[dim] > 0 {
+            index[dim] -= 1;
+            return;
+        }
+        index[dim] = shape[dim] - 1;
+    }
+}
+
+/// Index tuples of a shape in C order, from both ends.
+#[derive(Clone, Debug)]
+pub(crate) struct Positions {
+    front: DimVec<usize>,
+    back: DimVec<usize>,
+    remaining: usize,
+}
+
+impl Positions {
+    pub(crate) fn new(layout: &crate::layout::Layout) -> Positions {
+        let shape = layout.shape();
+        let remaining = if layout.is_empty() { 0 } else { layout.len() };
+        let mut back = DimVec::filled(0, shape.len());
+        if remaining > 0 {
+            for (slot, &extent) in back.iter_mut().zip(shape) {
+                *slot = extent - 1;
+            }
+        }
+        Positions { front: DimVec::filled(0, shape.len()), back, remaining }
+    }
+
+    /// Calls `at` with the next index tuple from the front.
+    #[inline]
+    fn next_front<R>(&mut self, shape: &[usize], at: impl FnOnce(&[usize]) -> R) -> Option<R> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let item = at(&self.front);
+        step_forward(&mut self.front, shape);
+        Some(item)
+    }
+
+    /// Calls `at` with the next index tuple from the back.
+    #[inline]
+    fn next_back<R>(&mut self, shape: &[usize], at: impl FnOnce(&[usize]) -> R) -> Option<R> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let item = at(&self.back);
+        step_backward(&mut self.back, shape);
+        Some(item)
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.remaining
+    }
+}
+
+/// The items of a typed buffer in C order, from either end.
 #[derive(Debug)]
 pub(crate) struct TypedIter<T> {
     raw: RawBuffer,
-    index: DimVec<usize>,
-    remaining: usize,
+    positions: Positions,
     _item: PhantomData<T>,
 }
 
@@ -167,37 +240,157 @@ impl<T: Element> TypedIter<T> {
     ///
     /// As [`read`], for as long as the iterator is used.
     pub(crate) unsafe fn new(raw: RawBuffer) -> TypedIter<T> {
-        let layout = raw.layout();
-        let remaining = if layout.is_empty() { 0 } else { layout.len() };
-        TypedIter { index: DimVec::filled(0, layout.ndim()), remaining, raw, _item: PhantomData }
+        TypedIter { positions: Positions::new(raw.layout()), raw, _item: PhantomData }
     }
 }
 
 impl<T: Element> Iterator for TypedIter<T> {
     type Item = T;
 
+    #[inline]
     fn next(&mut self) -> Option<T> {
-        if self.remaining == 0 {
-            return None;
-        }
-        self.remaining -= 1;
-        // SAFETY: the index is in range (odometer below); items are `T`s
-        // (the constructor's contract).
-        let item = unsafe { read::<T>(&self.raw, &self.index) };
-        let shape = self.raw.layout().shape();
-        for dim in (0..shape.len()).rev() {
-            self.index[dim] += 1;
-            if self.index[dim] < shape[dim] {
-                break;
-            }
-            self.index[dim] = 0;
-        }
-        Some(item)
+        let raw = &self.raw;
+        // SAFETY: `Positions` hands out index tuples within the shape;
+        // items are `T`s (the constructor's contract).
+        self.positions.next_front(raw.layout().shape(), |index| unsafe { read::<T>(raw, index) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        (self.positions.remaining(), Some(self.positions.remaining()))
+    }
+}
+
+impl<T: Element> DoubleEndedIterator for TypedIter<T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<T> {
+        let raw = &self.raw;
+        // SAFETY: as in `next`.
+        self.positions.next_back(raw.layout().shape(), |index| unsafe { read::<T>(raw, index) })
     }
 }
 
 impl<T: Element> ExactSizeIterator for TypedIter<T> {}
+
+/// Why the items of a mutable typed buffer cannot be lent out as `&mut T`
+/// (see [`TypedIterMut`]), or `None` if they can.
+pub(crate) fn refuse_references<T>(raw: &RawBuffer) -> Option<Error> {
+    let layout = raw.layout();
+    if layout.is_empty() {
+        return None;
+    }
+    if layout.is_indirect() {
+        return Some(Error::new(
+            ErrorKind::Indirect,
+            "references into an indirect view cannot be checked for overlap (rows reached through \
+             pointers may coincide); use for_each_mut",
+        ));
+    }
+    let align = align_of::<T>();
+    let aligned = raw.ptr().addr().is_multiple_of(align)
+        && layout
+            .shape()
+            .iter()
+            .zip(layout.strides())
+            .all(|(&extent, &stride)| extent == 1 || stride.unsigned_abs().is_multiple_of(align));
+    if !aligned {
+        return Some(Error::new(
+            ErrorKind::Misaligned,
+            format!(
+                "items are not all aligned for {} ({align} bytes), so no reference to them can exist; \
+                 use for_each_mut",
+                std::any::type_name::<T>()
+            ),
+        ));
+    }
+    crate::layout::check::check_unaliased(layout).err()
+}
+
+/// The items of a mutable typed buffer as `&mut T`, in C order.
+#[derive(Debug)]
+pub(crate) struct TypedIterMut<'b, T> {
+    raw: RawBuffer,
+    positions: Positions,
+    _borrow: PhantomData<&'b mut T>,
+}
+
+impl<'b, T: Element> TypedIterMut<'b, T> {
+    /// # Safety
+    ///
+    /// Every item of `raw` must be a valid `T` (invariant 3), and
+    /// [`refuse_references`] must have found nothing: the items are
+    /// direct, aligned for `T` and pairwise disjoint, so each can be lent
+    /// out as a `&'b mut T` while `raw` stays borrowed for `'b`.
+    pub(crate) unsafe fn new(raw: &'b mut RawMut) -> TypedIterMut<'b, T> {
+        let raw = raw.raw().clone();
+        TypedIterMut { positions: Positions::new(raw.layout()), raw, _borrow: PhantomData }
+    }
+
+    /// The item at `index` as a reference for `'b`.
+    ///
+    /// # Safety
+    ///
+    /// `index` is within the shape, and is lent out once.
+    unsafe fn item(raw: &RawBuffer, index: &[usize]) -> &'b mut T {
+        let ptr = raw.item_ptr(index).cast::<T>();
+        // SAFETY: the constructor's contract: the item is a valid `T`,
+        // aligned, writable and exclusively ours for 'b (invariant 2 and
+        // the borrow of the `RawMut`), disjoint from every other item,
+        // and this index tuple is lent out only once.
+        unsafe { &mut *ptr }
+    }
+}
+
+impl<'b, T: Element> Iterator for TypedIterMut<'b, T> {
+    type Item = &'b mut T;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'b mut T> {
+        let raw = &self.raw;
+        // SAFETY: `Positions` hands out each index tuple of the shape once.
+        self.positions.next_front(raw.layout().shape(), |index| unsafe { Self::item(raw, index) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.positions.remaining(), Some(self.positions.remaining()))
+    }
+}
+
+impl<T: Element> DoubleEndedIterator for TypedIterMut<'_, T> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let raw = &self.raw;
+        // SAFETY: as in `next` (front and back never meet: `remaining`).
+        self.positions.next_back(raw.layout().shape(), |index| unsafe { Self::item(raw, index) })
+    }
+}
+
+impl<T: Element> ExactSizeIterator for TypedIterMut<'_, T> {}
+
+/// Calls `f` on each item in C order, through a copy: the item is read
+/// (unaligned), `f` changes the copy, and the copy is written back. Works
+/// for any layout, misaligned or overlapping items included (a later
+/// item's write wins, as in CPython).
+///
+/// # Safety
+///
+/// Every item of `raw` must be a valid `T` (invariant 3).
+pub(crate) unsafe fn update_each<T: Element>(raw: &mut RawMut, mut f: impl FnMut(&mut T)) {
+    let mut per_run = |run: walk::Run<1>| {
+        for k in 0..run.len {
+            let p = run.ptrs[0].wrapping_offset(run.strides[0].wrapping_mul(k as isize)).cast::<T>();
+            // SAFETY: invariant 1 and 2: the item is readable and writable
+            // for size_of::<T>() bytes and exclusively ours; it holds a
+            // valid `T` (caller), and a `T` is written back. No reference
+            // to the memory is made, so overlapping items are fine.
+            unsafe {
+                let mut value = p.read_unaligned();
+                f(&mut value);
+                p.write_unaligned(value);
+            }
+        }
+        ControlFlow::Continue(())
+    };
+    let raw = raw.raw();
+    // SAFETY: invariant 1 makes the pointer slots readable.
+    let _ = unsafe { walk::for_each_run([raw.ptr()], [raw.layout()], Visit::COrder, &mut per_run) };
+}

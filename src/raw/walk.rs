@@ -14,6 +14,7 @@
 //! back to computing every address from scratch.
 
 use crate::layout::Layout;
+use crate::layout::dims::DimVec;
 use std::ops::ControlFlow;
 
 /// Loads the pointer stored (possibly unaligned) at `slot`.
@@ -79,6 +80,13 @@ pub(crate) struct Level<const N: usize> {
     pub(crate) strides: [isize; N],
     /// The displacement after a pointer load, for buffers that load one.
     pub(crate) derefs: [Option<isize>; N],
+}
+
+impl<const N: usize> Default for Level<N> {
+    /// An empty level (a placeholder in inline level arrays).
+    fn default() -> Level<N> {
+        Level { extent: 0, strides: [0; N], derefs: [None; N] }
+    }
 }
 
 impl<const N: usize> Level<N> {
@@ -210,14 +218,15 @@ pub(crate) unsafe fn for_each_last_level<const N: usize>(
         // SAFETY: forwarded from the caller.
         return unsafe { for_each_item_naive(bases, layouts, &mut |ptrs| f(ptrs, None, &[])) };
     };
-    let levels: Vec<Level<N>> = order
-        .iter()
-        .map(|&dim| Level {
+    // Inline for up to eight dimensions: walking allocates nothing.
+    let mut levels: DimVec<Level<N>> = DimVec::filled(Level::default(), order.len());
+    for (level, &dim) in levels.iter_mut().zip(order.iter()) {
+        *level = Level {
             extent: shape[dim],
             strides: layouts.map(|l| l.strides()[dim]),
             derefs: layouts.map(|l| l.indirection().filter(|ind| ind.deref[dim]).map(|ind| ind.suboffsets[dim])),
-        })
-        .collect();
+        };
+    }
     let Some(last) = levels.iter().rposition(|l| l.derefs.iter().any(Option::is_some)) else {
         return f(bases, None, &levels);
     };
@@ -231,7 +240,7 @@ pub(crate) unsafe fn for_each_last_level<const N: usize>(
 /// A loop order valid for every buffer: the application order shared by
 /// the indirect buffers (C order if there are none). `None` if they
 /// disagree, or if C order is required and the shared order is not C.
-fn walk_order<const N: usize>(layouts: &[&Layout; N], visit: Visit) -> Option<Vec<usize>> {
+fn walk_order<const N: usize>(layouts: &[&Layout; N], visit: Visit) -> Option<DimVec<usize>> {
     let mut shared: Option<&[u8]> = None;
     for layout in layouts {
         if let Some(ind) = layout.indirection() {
@@ -242,10 +251,11 @@ fn walk_order<const N: usize>(layouts: &[&Layout; N], visit: Visit) -> Option<Ve
             }
         }
     }
-    let order: Vec<usize> = match shared {
-        Some(order) => order.iter().map(|&d| usize::from(d)).collect(),
-        None => (0..layouts[0].ndim()).collect(),
-    };
+    let ndim = layouts[0].ndim();
+    let mut order = DimVec::filled(0_usize, ndim);
+    for (k, slot) in order.iter_mut().enumerate() {
+        *slot = shared.map_or(k, |shared| usize::from(shared[k]));
+    }
     let is_c = order.iter().enumerate().all(|(k, &d)| k == d);
     if visit == Visit::COrder && !is_c { None } else { Some(order) }
 }

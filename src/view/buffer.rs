@@ -9,6 +9,7 @@ use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::element::swaps_to_native;
 use crate::format::{Element, Format, Value};
+use crate::index::{IndexInt, ItemIndex};
 use crate::layout::dims::DimVec;
 use crate::layout::ops::resolve_index;
 use crate::layout::{Layout, Order};
@@ -18,19 +19,24 @@ use std::ops::ControlFlow;
 
 /// Resolves Python-style indices (negative ones count from the end) to
 /// positions.
-pub(super) fn resolve(layout: &Layout, index: &[isize]) -> Result<DimVec<usize>> {
-    if index.len() != layout.ndim() {
-        return Err(Error::new(
-            ErrorKind::IndexCount,
-            format!("cannot index a {}-dimensional view with {} indices", layout.ndim(), index.len()),
-        ));
+#[inline]
+pub(super) fn resolve(layout: &Layout, index: impl ItemIndex) -> Result<DimVec<usize>> {
+    let count = index.count();
+    if count != layout.ndim() {
+        return Err(index_count(layout.ndim(), count));
     }
-    let mut out = DimVec::filled(0, index.len());
-    for (axis, (&i, &extent)) in index.iter().zip(layout.shape()).enumerate() {
+    let mut out = DimVec::filled(0, count);
+    for (axis, &extent) in layout.shape().iter().enumerate() {
         // resolve_index returns a value in 0..extent.
-        out[axis] = resolve_index(i, extent, axis)?.unsigned_abs();
+        out[axis] = resolve_index(index.entry(axis), extent, axis)?.unsigned_abs();
     }
     Ok(out)
+}
+
+/// The error for an index tuple of the wrong length.
+#[cold]
+pub(crate) fn index_count(ndim: usize, count: usize) -> Error {
+    Error::new(ErrorKind::IndexCount, format!("cannot index a {ndim}-dimensional view with {count} indices"))
 }
 
 impl<'a> BufferView<'a> {
@@ -87,8 +93,8 @@ impl<'a> BufferView<'a> {
     /// let v = BufferView::from_slice(&[0u8, 1, 2, 3, 4, 5]).reshape(&[2, 3]).unwrap();
     /// assert_eq!(v.index_axis(1, -1).unwrap().to_bytes(Order::C), [2, 5]);
     /// ```
-    pub fn index_axis(&self, axis: usize, index: isize) -> Result<BufferView<'a>> {
-        let (layout, shift) = self.layout().index_axis(axis, index)?;
+    pub fn index_axis(&self, axis: usize, index: impl IndexInt) -> Result<BufferView<'a>> {
+        let (layout, shift) = self.layout().index_axis(axis, index.to_isize_saturating())?;
         Ok(BufferView::from_raw(self.raw().rebased(layout, shift)))
     }
 
@@ -134,7 +140,7 @@ impl<'a> BufferView<'a> {
     /// # Errors
     ///
     /// [`ErrorKind::IndexCount`] or [`ErrorKind::IndexOutOfBounds`].
-    pub fn item_ptr(&self, index: &[isize]) -> Result<*const u8> {
+    pub fn item_ptr(&self, index: impl ItemIndex) -> Result<*const u8> {
         let position = resolve(self.layout(), index)?;
         Ok(self.raw().item_ptr(&position).cast_const())
     }
@@ -144,7 +150,7 @@ impl<'a> BufferView<'a> {
     /// # Errors
     ///
     /// As [`item_ptr`](BufferView::item_ptr).
-    pub fn item_bytes(&self, index: &[isize]) -> Result<&[u8]> {
+    pub fn item_bytes(&self, index: impl ItemIndex) -> Result<&[u8]> {
         let position = resolve(self.layout(), index)?;
         Ok(self.raw().item_bytes(&position))
     }
@@ -156,7 +162,7 @@ impl<'a> BufferView<'a> {
     ///
     /// As [`item_ptr`](BufferView::item_ptr), and the format's decoding
     /// errors.
-    pub fn get(&self, index: &[isize]) -> Result<Value> {
+    pub fn get(&self, index: impl ItemIndex) -> Result<Value> {
         self.format().decode(self.item_bytes(index)?)
     }
 
@@ -471,8 +477,8 @@ impl<'a> BufferViewMut<'a> {
     /// # Errors
     ///
     /// As [`BufferView::index_axis`].
-    pub fn index_axis(self, axis: usize, index: isize) -> Result<BufferViewMut<'a>> {
-        let (layout, shift) = self.layout().index_axis(axis, index)?;
+    pub fn index_axis(self, axis: usize, index: impl IndexInt) -> Result<BufferViewMut<'a>> {
+        let (layout, shift) = self.layout().index_axis(axis, index.to_isize_saturating())?;
         Ok(BufferViewMut::from_raw(self.raw.rebased(layout, shift)))
     }
 
@@ -513,7 +519,7 @@ impl<'a> BufferViewMut<'a> {
     ///
     /// [`ErrorKind::IndexCount`], [`ErrorKind::IndexOutOfBounds`],
     /// [`ErrorKind::LengthMismatch`].
-    pub fn set_item_bytes(&mut self, index: &[isize], bytes: &[u8]) -> Result<()> {
+    pub fn set_item_bytes(&mut self, index: impl ItemIndex, bytes: &[u8]) -> Result<()> {
         if bytes.len() != self.itemsize() {
             return Err(Error::new(
                 ErrorKind::LengthMismatch,

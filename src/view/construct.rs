@@ -137,6 +137,9 @@ impl<'a> BufferView<'a> {
     ///   pointer, read unaligned, and adding the suboffset) must be valid
     ///   for reads of `itemsize` initialized bytes, and every pointer slot
     ///   loaded on the way must be valid for reads and hold such a pointer;
+    /// - the items a direct layout reaches lie in one allocated object (as
+    ///   the elements of any C array or Rust slice do), and so do the items
+    ///   reached from each pointer an indirect layout loads last;
     /// - nothing may write to those items or pointer slots.
     ///
     /// # Errors
@@ -481,5 +484,71 @@ impl<'a> BufferViewMut<'a> {
     pub fn into_typed<T: Element>(self) -> Result<MemoryViewMut<'a, T>> {
         typed::check::<T>(self.raw(), typed::Access::Write)?;
         Ok(MemoryViewMut { buffer: self, _item: PhantomData })
+    }
+}
+
+/// Conversions from ndarray's views, for [`crate::ndarray`]: the element
+/// strides of an ndarray view become byte strides, and its invariants
+/// give the view's.
+#[cfg(feature = "ndarray")]
+mod from_ndarray {
+    use super::{BufferView, BufferViewMut, MemoryView, MemoryViewMut};
+    use crate::error::Result;
+    use crate::format::{Element, Format};
+    use crate::layout::Layout;
+    use crate::raw::{RawBuffer, RawMut};
+    use ndarray::{ArrayView, ArrayViewMut, Dimension};
+    use std::marker::PhantomData;
+
+    /// The layout of an ndarray view of `shape` and element `strides`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::TooManyDimensions`](crate::ErrorKind::TooManyDimensions)
+    /// above 64 dimensions; [`ErrorKind::Overflow`](crate::ErrorKind::Overflow)
+    /// where the items take more than `isize::MAX` bytes (a broadcast view
+    /// can describe that many).
+    fn layout_of<T>(shape: &[usize], strides: &[isize]) -> Result<Layout> {
+        let size = size_of::<T>().cast_signed();
+        let mut bytes = crate::layout::dims::DimVec::filled(0_isize, strides.len());
+        for (slot, &stride) in bytes.iter_mut().zip(strides) {
+            // Saturating: ndarray keeps the byte offsets of a view's
+            // elements within isize, so only strides that reach no second
+            // element (extents 0 and 1) can saturate, and those are never
+            // used; `Layout::new` checks the rest.
+            *slot = stride.saturating_mul(size);
+        }
+        Layout::new(shape, &bytes, size_of::<T>())
+    }
+
+    impl<'a, T: Element> MemoryView<'a, T> {
+        /// The elements of an ndarray view (see `crate::ndarray`).
+        pub(crate) fn from_ndarray<D: Dimension>(array: ArrayView<'a, T, D>) -> Result<MemoryView<'a, T>> {
+            let layout = layout_of::<T>(array.shape(), array.strides())?;
+            let base = array.as_ptr().cast::<u8>().cast_mut();
+            // SAFETY: ndarray's invariants for an `ArrayView<'a, T>`: every
+            // element reached from `as_ptr()` by its shape and element
+            // strides is a valid `T`, in one allocation, readable and not
+            // written for 'a. The layout is those strides in bytes, so its
+            // items are exactly those elements: invariants 1, 3 and 4.
+            let raw = unsafe { RawBuffer::new(base, layout, Format::of::<T>()) };
+            Ok(MemoryView { buffer: BufferView::from_raw(raw), _item: PhantomData })
+        }
+    }
+
+    impl<'a, T: Element> MemoryViewMut<'a, T> {
+        /// The elements of a mutable ndarray view (see `crate::ndarray`).
+        pub(crate) fn from_ndarray_mut<D: Dimension>(
+            mut array: ArrayViewMut<'a, T, D>,
+        ) -> Result<MemoryViewMut<'a, T>> {
+            let layout = layout_of::<T>(array.shape(), array.strides())?;
+            let base = array.as_mut_ptr().cast::<u8>();
+            // SAFETY: as in `MemoryView::from_ndarray`, and an
+            // `ArrayViewMut<'a, T>` borrows its elements exclusively for
+            // 'a (it is consumed here, so only the new view reaches
+            // them): invariant 2. Typed writes store valid `T`s.
+            let raw = unsafe { RawMut::new(RawBuffer::new(base, layout, Format::of::<T>())) };
+            Ok(MemoryViewMut { buffer: BufferViewMut::from_raw(raw), _item: PhantomData })
+        }
     }
 }

@@ -19,9 +19,12 @@
 use crate::copy::{self, SliceView};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Element;
+use crate::index::ItemIndex;
+use crate::layout::ops::resolve_index;
 use crate::layout::{Layout, Order};
 use crate::slice::Slice;
 use crate::view::MemoryView;
+use crate::view::buffer::index_count;
 use std::fmt;
 
 /// A read-only view of the elements of a slice, with `N` dimensions fixed
@@ -77,7 +80,7 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     ///
     /// let data = [1u8, 2, 3, 4, 5, 6];
     /// let v = FixedView::from_shape(&data, [2, 3]).unwrap();
-    /// assert_eq!(v.get([1, 0]), Some(&4));
+    /// assert_eq!(v.get(&[1, 0]).unwrap(), 4);
     /// assert!(FixedView::from_shape(&data, [4, 2]).is_err());
     /// ```
     #[inline]
@@ -151,18 +154,65 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
         self.shape.contains(&0)
     }
 
-    /// The item at `index`, or `None` if an entry is out of range.
+    /// The item at `index`: one integer per dimension, of any integer type
+    /// (see [`ItemIndex`]); negative indices count from the end. The same
+    /// `get` as [`MemoryView::get`].
+    ///
+    /// (Earlier versions returned `Option<&T>` and took only a
+    /// `[usize; N]`: [`get_ref`](FixedView::get_ref) returns the
+    /// reference, and `.ok()` the option.)
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IndexCount`] unless there are `N` indices;
+    /// [`ErrorKind::IndexOutOfBounds`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{ErrorKind, FixedView};
+    ///
+    /// let data = [1u8, 2, 3, 4, 5, 6];
+    /// let v = FixedView::from_shape(&data, [2, 3]).unwrap();
+    /// assert_eq!(v.get(&[1, 0]).unwrap(), 4);
+    /// assert_eq!(v.get(&[-1, -1]).unwrap(), 6);
+    /// assert_eq!(v.get(&[2usize, 0]).unwrap_err().kind(), ErrorKind::IndexOutOfBounds);
+    /// ```
     #[inline]
-    pub fn get(&self, index: [usize; N]) -> Option<&'a T> {
-        let mut element = self.offset.cast_signed();
-        for ((&i, &extent), &stride) in index.iter().zip(&self.shape).zip(&self.strides) {
-            if i >= extent {
-                return None;
-            }
-            // In range: the sum stays inside the slice (invariant).
-            element = element.checked_add(i.cast_signed().checked_mul(stride)?)?;
+    pub fn get(&self, index: impl ItemIndex) -> Result<T> {
+        self.get_ref(index).copied()
+    }
+
+    /// A reference to the item at `index` (as [`get`](FixedView::get)):
+    /// the items of a `FixedView` are elements of a slice, so they are
+    /// aligned and can be borrowed for `'a`.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](FixedView::get).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::FixedView;
+    ///
+    /// let data = [1u8, 2, 3, 4, 5, 6];
+    /// let t = FixedView::from_shape(&data, [2, 3]).unwrap().t();
+    /// assert!(std::ptr::eq(t.get_ref(&[2, 1]).unwrap(), &data[5]));
+    /// assert!(t.get_ref(&[3, 0]).is_err());
+    /// ```
+    #[inline]
+    pub fn get_ref(&self, index: impl ItemIndex) -> Result<&'a T> {
+        if index.count() != N {
+            return Err(index_count(N, index.count()));
         }
-        self.data.get(usize::try_from(element).ok()?)
+        let mut element = self.offset.cast_signed();
+        for (axis, (&extent, &stride)) in self.shape.iter().zip(&self.strides).enumerate() {
+            let i = resolve_index(index.entry(axis), extent, axis)?;
+            // In range: the sum stays inside the slice (invariant).
+            element = i.checked_mul(stride).and_then(|moved| element.checked_add(moved)).ok_or_else(overflow)?;
+        }
+        usize::try_from(element).ok().and_then(|element| self.data.get(element)).ok_or_else(overflow)
     }
 
     /// The transpose: dimensions in reverse order.
@@ -175,7 +225,7 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     /// let data = [1u8, 2, 3, 4, 5, 6];
     /// let t = FixedView::from_shape(&data, [2, 3]).unwrap().t();
     /// assert_eq!(t.shape(), [3, 2]);
-    /// assert_eq!(t.get([2, 0]), Some(&3));
+    /// assert_eq!(t.get(&[2, 0]).unwrap(), 3);
     /// ```
     #[inline]
     #[must_use]
@@ -201,7 +251,7 @@ impl<'a, T: Element, const N: usize> FixedView<'a, T, N> {
     /// let data: Vec<u16> = (0..24).collect();
     /// let v = FixedView::from_shape(&data, [2, 3, 4]).unwrap().permute_axes([2, 0, 1]).unwrap();
     /// assert_eq!(v.shape(), [4, 2, 3]);
-    /// assert_eq!(v.get([3, 1, 2]), Some(&23));
+    /// assert_eq!(v.get(&[3, 1, 2]).unwrap(), 23);
     /// assert!(v.permute_axes([0, 0, 1]).is_err());
     /// ```
     pub fn permute_axes(&self, axes: [usize; N]) -> Result<FixedView<'a, T, N>> {

@@ -13,12 +13,16 @@
 //! foreign memory), [`buffer`] (the untyped API), [`typed`] (the typed API;
 //! it reads items under the typed-view invariant), [`compare`] (equality by
 //! value, CPython's rules), [`fixed`] ([`FixedView`], a typed view of a
-//! slice with a compile-time rank, for views made in inner loops).
+//! slice with a compile-time rank, for views made in inner loops), [`iter`]
+//! (sub-views along an axis, lanes and rows), [`display`] (the values
+//! printed as NumPy prints them).
 
 mod buffer;
 mod compare;
 mod construct;
+mod display;
 mod fixed;
+mod iter;
 mod typed;
 
 use crate::format::Format;
@@ -27,8 +31,10 @@ use crate::raw::{RawBuffer, RawMut};
 use std::fmt;
 use std::marker::PhantomData;
 
+pub use display::DisplayElement;
 pub use fixed::FixedView;
-pub use typed::Iter;
+pub use iter::{AxisIter, Lanes};
+pub use typed::{Iter, IterMut};
 
 /// A read-only view of items in memory, with a run-time format: the
 /// counterpart of a `Py_buffer`.

@@ -14,8 +14,9 @@ use crate::convert;
 use crate::copy::{self, Overlap};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::{Element, Format};
+use crate::index::{IndexInt, ItemIndex};
 use crate::layout::Order;
-use crate::raw::typed::{self, TypedIter};
+use crate::raw::typed::{self, TypedIter, TypedIterMut};
 use crate::slice::Slice;
 use bytemuck::Pod;
 use std::marker::PhantomData;
@@ -61,13 +62,32 @@ impl<'a, T: Element> MemoryView<'a, T> {
         &self.buffer
     }
 
-    /// The item at `index` (negative indices count from the end).
+    /// The item at `index`: one integer per dimension, of any integer type
+    /// (see [`ItemIndex`]); negative indices count from the end. The same
+    /// `get` as every other view's ([`FixedView::get`](crate::FixedView::get),
+    /// and [`BufferView::get`], which decodes the item into a
+    /// [`Value`](crate::Value)).
     ///
     /// # Errors
     ///
     /// [`ErrorKind::IndexCount`] unless there is one index per dimension;
     /// [`ErrorKind::IndexOutOfBounds`].
-    pub fn get(&self, index: &[isize]) -> Result<T> {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{ErrorKind, MemoryView};
+    ///
+    /// let data = [1u32, 2, 3, 4, 5, 6];
+    /// let v = MemoryView::from_shape(&data, &[2, 3]).unwrap();
+    /// for i in 0..v.shape()[0] {
+    ///     assert_eq!(v.get(&[i, 2]).unwrap(), data[3 * i + 2]); // usize indices
+    /// }
+    /// assert_eq!(v.get(&[-1, -1]).unwrap(), 6);
+    /// assert_eq!(v.get(&[2, 0]).unwrap_err().kind(), ErrorKind::IndexOutOfBounds);
+    /// assert_eq!(v.get(&[0]).unwrap_err().kind(), ErrorKind::IndexCount);
+    /// ```
+    pub fn get(&self, index: impl ItemIndex) -> Result<T> {
         let position = resolve(self.layout(), index)?;
         // SAFETY: the typed invariant; `position` is within the shape.
         Ok(unsafe { typed::read::<T>(self.buffer.raw(), &position) })
@@ -181,7 +201,7 @@ impl<'a, T: Element> MemoryView<'a, T> {
     /// # Errors
     ///
     /// As [`BufferView::index_axis`].
-    pub fn index_axis(&self, axis: usize, index: isize) -> Result<MemoryView<'a, T>> {
+    pub fn index_axis(&self, axis: usize, index: impl IndexInt) -> Result<MemoryView<'a, T>> {
         self.buffer.index_axis(axis, index).map(MemoryView::wrap)
     }
 
@@ -310,7 +330,40 @@ impl<T: Element> Iterator for Iter<'_, T> {
     }
 }
 
+impl<T: Element> DoubleEndedIterator for Iter<'_, T> {
+    fn next_back(&mut self) -> Option<T> {
+        self.inner.next_back()
+    }
+}
+
 impl<T: Element> ExactSizeIterator for Iter<'_, T> {}
+
+/// The items of a mutable typed view as `&mut T`, in C order
+/// ([`MemoryViewMut::iter_mut`]).
+#[derive(Debug)]
+pub struct IterMut<'b, T> {
+    inner: TypedIterMut<'b, T>,
+}
+
+impl<'b, T: Element> Iterator for IterMut<'b, T> {
+    type Item = &'b mut T;
+
+    fn next(&mut self) -> Option<&'b mut T> {
+        self.inner.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T: Element> DoubleEndedIterator for IterMut<'_, T> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.next_back()
+    }
+}
+
+impl<T: Element> ExactSizeIterator for IterMut<'_, T> {}
 
 impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// Wraps a mutable buffer whose items are `T`s.
@@ -347,7 +400,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::get`].
-    pub fn get(&self, index: &[isize]) -> Result<T> {
+    pub fn get(&self, index: impl ItemIndex) -> Result<T> {
         self.view().get(index)
     }
 
@@ -356,12 +409,75 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`MemoryView::get`].
-    pub fn set(&mut self, index: &[isize], value: T) -> Result<()> {
+    pub fn set(&mut self, index: impl ItemIndex, value: T) -> Result<()> {
         let position = resolve(self.layout(), index)?;
         // SAFETY: the typed invariant: the itemsize is size_of::<T>(), and
         // storing a `T` keeps every item a valid `T`.
         unsafe { typed::write::<T>(&mut self.buffer.raw, &position, value) };
         Ok(())
+    }
+
+    /// The items as `&mut T`, in C order, when references to them can
+    /// exist: the view is direct, every item is aligned for `T`, and no two
+    /// items overlap. Views made from Rust slices always qualify; views of
+    /// foreign memory may not, and [`for_each_mut`](MemoryViewMut::for_each_mut)
+    /// works for every view.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Misaligned`] if an item is not aligned for `T`;
+    /// [`ErrorKind::Aliased`] if items overlap (a zero stride, say);
+    /// [`ErrorKind::Indirect`] for views with suboffsets, whose rows may be
+    /// reached through the same pointer twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{MemoryViewMut, py_s};
+    ///
+    /// let mut data = [1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// let view = MemoryViewMut::from_shape(&mut data, &[2, 3]).unwrap();
+    /// // Every other column, read backwards.
+    /// let mut columns = view.slice(&py_s![.., ..;-2]).unwrap();
+    /// for (k, x) in columns.iter_mut().unwrap().enumerate() {
+    ///     *x = -(k as f32);
+    /// }
+    /// assert_eq!(data, [-1.0, 2.0, -0.0, -3.0, 5.0, -2.0]);
+    /// ```
+    pub fn iter_mut(&mut self) -> Result<IterMut<'_, T>> {
+        if let Some(err) = typed::refuse_references::<T>(self.buffer.raw()) {
+            return Err(err);
+        }
+        // SAFETY: the typed invariant, and refuse_references found the
+        // items direct, aligned and disjoint; `self` stays borrowed
+        // mutably for as long as the references live.
+        Ok(IterMut { inner: unsafe { TypedIterMut::new(&mut self.buffer.raw) } })
+    }
+
+    /// Calls `f` on every item in C order, through a copy: each item is
+    /// read, changed by `f` and written back. Works for every view,
+    /// including misaligned, overlapping (a later write wins, as in
+    /// CPython) and indirect ones; for a plain `&mut T` see
+    /// [`iter_mut`](MemoryViewMut::iter_mut).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use memoryview::{Layout, MemoryViewMut};
+    ///
+    /// // f64s one byte into an aligned buffer: misaligned, so no `&mut f64`.
+    /// let mut words = [0u64; 3];
+    /// let layout = Layout::new(&[2], &[8], 8).unwrap();
+    /// let base = words.as_mut_ptr().cast::<u8>().wrapping_add(1);
+    /// // SAFETY: the 16 bytes after the first are ours for the view's life.
+    /// let mut v = unsafe { MemoryViewMut::<f64>::from_raw_parts(base, layout) }.unwrap();
+    /// assert!(v.iter_mut().is_err());
+    /// v.for_each_mut(|x| *x += 1.5);
+    /// assert_eq!(v.to_vec(memoryview::Order::C), [1.5, 1.5]);
+    /// ```
+    pub fn for_each_mut(&mut self, f: impl FnMut(&mut T)) {
+        // SAFETY: the typed invariant; `update_each` writes only `T`s.
+        unsafe { typed::update_each::<T>(&mut self.buffer.raw, f) }
     }
 
     /// The items as a mutable slice, when they are direct, C-contiguous and
@@ -439,7 +555,7 @@ impl<'a, T: Element> MemoryViewMut<'a, T> {
     /// # Errors
     ///
     /// As [`BufferView::index_axis`].
-    pub fn index_axis(self, axis: usize, index: isize) -> Result<MemoryViewMut<'a, T>> {
+    pub fn index_axis(self, axis: usize, index: impl IndexInt) -> Result<MemoryViewMut<'a, T>> {
         self.buffer.index_axis(axis, index).map(MemoryViewMut::wrap)
     }
 
@@ -500,5 +616,158 @@ impl<'a, 'b, T> PartialEq<MemoryView<'b, T>> for MemoryView<'a, T> {
     /// `PartialEq`).
     fn eq(&self, other: &MemoryView<'b, T>) -> bool {
         self.buffer == other.buffer
+    }
+}
+
+/// Conversions to ndarray's views, for [`crate::ndarray`]. ndarray hands
+/// out `&T` and `&mut T`, so its views need what references need: direct
+/// items, aligned for `T`, on a grid of whole elements (its strides count
+/// elements), and for `ArrayViewMut` no two items overlapping. Its raw
+/// constructors also want non-negative strides from the lowest element:
+/// negative dimensions are built forwards and then inverted
+/// (`invert_axis`, a safe transform).
+#[cfg(feature = "ndarray")]
+mod to_ndarray {
+    use super::{MemoryView, MemoryViewMut};
+    use crate::error::{Error, ErrorKind, Result};
+    use crate::format::Element;
+    use crate::layout::Layout;
+    use crate::layout::dims::DimVec;
+    use ndarray::{ArrayView, ArrayViewMut, Axis, Dimension, ShapeBuilder};
+
+    /// Where ndarray's raw constructors want the elements.
+    struct Parts<D> {
+        shape: D,
+        /// Element strides, non-negative.
+        strides: D,
+        /// Byte offset from the view's base to its lowest item.
+        lowest: isize,
+        /// The dimensions whose strides were negative.
+        inverted: DimVec<bool>,
+    }
+
+    /// The ndarray description of the items of `layout` (based at `base`),
+    /// or why there is none (items that may overlap, too, if `exclusive`:
+    /// for `&mut` references). `None` for an empty layout.
+    fn parts<T, D: Dimension>(layout: &Layout, base: *const u8, exclusive: bool) -> Result<Option<Parts<D>>> {
+        let ndim = layout.ndim();
+        if D::NDIM.is_some_and(|n| n != ndim) {
+            return Err(Error::new(
+                ErrorKind::ShapeMismatch,
+                format!(
+                    "a {ndim}-dimensional view cannot be an ndarray view of {} dimensions",
+                    D::NDIM.unwrap_or_default()
+                ),
+            ));
+        }
+        if layout.is_indirect() {
+            return Err(Error::new(
+                ErrorKind::Indirect,
+                "ndarray cannot describe a view with suboffsets (items reached through pointers)",
+            ));
+        }
+        if layout.is_empty() {
+            return Ok(None);
+        }
+        let size = size_of::<T>();
+        let mut shape = D::zeros(ndim);
+        let mut strides = D::zeros(ndim);
+        let mut inverted = DimVec::filled(false, ndim);
+        let mut lowest: isize = 0;
+        for d in 0..ndim {
+            let (extent, stride) = (layout.shape()[d], layout.strides()[d]);
+            shape.slice_mut()[d] = extent;
+            if extent < 2 {
+                continue; // the stride reaches nothing: 0 will do
+            }
+            if !stride.unsigned_abs().is_multiple_of(size) {
+                return Err(Error::new(
+                    ErrorKind::Misaligned,
+                    format!(
+                        "dimension {d} steps {stride} bytes, not a whole number of {} ({size} bytes): \
+                         ndarray's strides count elements",
+                        std::any::type_name::<T>()
+                    ),
+                ));
+            }
+            strides.slice_mut()[d] = stride.unsigned_abs() / size;
+            if stride < 0 {
+                inverted[d] = true;
+                // Within the layout's span (invariant 3): no overflow.
+                lowest = lowest.saturating_add(stride.saturating_mul((extent - 1).cast_signed()));
+            }
+        }
+        if !base.wrapping_offset(lowest).cast::<T>().is_aligned() {
+            return Err(Error::new(
+                ErrorKind::Misaligned,
+                format!(
+                    "the items are not aligned for {} ({} bytes), which ndarray's references need",
+                    std::any::type_name::<T>(),
+                    align_of::<T>()
+                ),
+            ));
+        }
+        if exclusive {
+            crate::layout::check::check_unaliased(layout)?;
+        }
+        Ok(Some(Parts { shape, strides, lowest, inverted }))
+    }
+
+    /// An ndarray view of no elements with `layout`'s shape.
+    fn empty<'a, T, D: Dimension>(layout: &Layout) -> Result<ArrayView<'a, T, D>> {
+        let mut shape = D::zeros(layout.ndim());
+        shape.slice_mut().copy_from_slice(layout.shape());
+        ArrayView::from_shape(shape, &[]).map_err(|err| {
+            Error::new(ErrorKind::Overflow, format!("ndarray refuses the shape {:?}: {err}", layout.shape()))
+        })
+    }
+
+    impl<'a, T: Element> MemoryView<'a, T> {
+        /// The same items as an ndarray view (see `crate::ndarray`).
+        pub(crate) fn to_ndarray<D: Dimension>(&self) -> Result<ArrayView<'a, T, D>> {
+            let layout = self.layout();
+            let base = self.buffer.raw().ptr();
+            let Some(parts) = parts::<T, D>(layout, base, false)? else { return empty(layout) };
+            let lowest = base.wrapping_offset(parts.lowest).cast::<T>().cast_const();
+            // SAFETY: ndarray's conditions for `from_shape_ptr`: the
+            // items are elements of one allocation (invariant 1), valid
+            // `T`s (invariant 3), not written for 'a (invariant 4); the
+            // pointer is the lowest item, non-null and aligned (checked);
+            // the strides are non-negative element counts (checked) whose
+            // span and item count fit in isize (Layout invariants 2-3).
+            let mut view = unsafe { ArrayView::from_shape_ptr(parts.shape.strides(parts.strides), lowest) };
+            for (d, &flip) in parts.inverted.iter().enumerate() {
+                if flip {
+                    view.invert_axis(Axis(d));
+                }
+            }
+            Ok(view)
+        }
+    }
+
+    impl<'a, T: Element> MemoryViewMut<'a, T> {
+        /// The same items as a mutable ndarray view (see `crate::ndarray`).
+        pub(crate) fn into_ndarray_mut<D: Dimension>(self) -> Result<ArrayViewMut<'a, T, D>> {
+            let layout = self.layout();
+            let base = self.buffer.raw().ptr();
+            let Some(parts) = parts::<T, D>(layout, base, true)? else {
+                let mut shape = D::zeros(layout.ndim());
+                shape.slice_mut().copy_from_slice(layout.shape());
+                return ArrayViewMut::from_shape(shape, &mut []).map_err(|err| {
+                    Error::new(ErrorKind::Overflow, format!("ndarray refuses the shape {:?}: {err}", layout.shape()))
+                });
+            };
+            let lowest = base.wrapping_offset(parts.lowest).cast::<T>();
+            // SAFETY: as in `MemoryView::to_ndarray`; and `self` (consumed)
+            // held the items exclusively for 'a (invariant 2), no two items
+            // overlap (checked), and ndarray writes only valid `T`s.
+            let mut view = unsafe { ArrayViewMut::from_shape_ptr(parts.shape.strides(parts.strides), lowest) };
+            for (d, &flip) in parts.inverted.iter().enumerate() {
+                if flip {
+                    view.invert_axis(Axis(d));
+                }
+            }
+            Ok(view)
+        }
     }
 }
