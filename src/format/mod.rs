@@ -504,9 +504,8 @@ impl Format {
 
     /// The one number each item holds: for single-scalar formats (a lone
     /// `Zd` or `Zf` among them) and for one scalar behind an extension such
-    /// as a `^` prefix. (For the Python bridge's DLPack types and item
-    /// packing.)
-    #[cfg(feature = "python")]
+    /// as a `^` prefix. (For `Display`'s float digits, and the Python
+    /// bridge's DLPack types and item packing.)
     pub(crate) fn single_scalar(&self) -> Option<&Scalar> {
         match &self.def {
             Def::Scalar(s) => Some(s),
