@@ -97,9 +97,15 @@ fn agrees<T: Element + bytemuck::Pod + PartialEq + std::fmt::Debug>(make: impl F
 #[test]
 fn from_shape_and_t_match_the_general_constructors() {
     agrees(|i| i as u8);
+    agrees(|i| i as i16 - 2);
+    agrees(|i| i as f64 * 0.25);
+    // The constructors are generic over the size alone: Miri (two minutes
+    // for the twelve types) checks one type of each of three sizes.
+    if cfg!(miri) {
+        return;
+    }
     agrees(|i| i as i8 - 3);
     agrees(|i| i as u16 * 300);
-    agrees(|i| i as i16 - 2);
     agrees(|i| i as u32);
     agrees(|i| i as i32 - 1);
     agrees(|i| i as u64);
@@ -107,7 +113,6 @@ fn from_shape_and_t_match_the_general_constructors() {
     agrees(|i| i);
     agrees(|i| i as isize);
     agrees(|i| i as f32 * 0.5);
-    agrees(|i| i as f64 * 0.25);
 }
 
 /// `bool` is not `Pod`; its typed views come from the same constructors.
