@@ -10,7 +10,7 @@
 //! interleaves as the 128-bit kernels) turns the four blocks at once, and
 //! output vector `r` *is* destination row `r`'s whole line: one store, no
 //! spills, a quarter of the shuffles. (Measured on the 4096² byte
-//! transpose: see the README's performance section.)
+//! transpose: see docs/performance.md.)
 //!
 //! [`Avx512`] wraps a kernel: it runs the 512-bit tile when the CPU has
 //! AVX-512BW (detected once, then a cached flag), and the wrapped kernel
