@@ -170,7 +170,7 @@ fn forced(dims: &[Dim], es: usize, strategy: Strategy) {
 fn every_strategy_against_the_naive_copy() {
     let d = |extent, dst, src| Dim { extent, dst, src };
     let itemsizes: &[usize] =
-        if cfg!(miri) { &[3, 8, 40] } else { &[1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 32, 33, 40, 64, 65, 100] };
+        if cfg!(miri) { &[3, 8] } else { &[1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 32, 33, 40, 64, 65, 100] };
     for &es in itemsizes {
         let e = es as isize;
         // Rows: inner run contiguous on both sides.
@@ -289,7 +289,10 @@ fn slice_view_fits_matches_enumeration() {
     let len = 12_usize;
     let strides = [-20_isize, -8, -4, -2, 0, 2, 4, 8, 12, 16, isize::MAX / 2];
     let mut checked = 0;
-    for offset in [0_usize, 1, 5, 11, 12, 13, usize::MAX / 2] {
+    // (Pure arithmetic: Miri, which takes 90 s for all seven offsets,
+    // checks three.)
+    let offsets: &[usize] = if cfg!(miri) { &[0, 5, usize::MAX / 2] } else { &[0, 1, 5, 11, 12, 13, usize::MAX / 2] };
+    for &offset in offsets {
         for n0 in 0..4_usize {
             for n1 in 0..4_usize {
                 for &s0 in &strides {
