@@ -68,7 +68,7 @@ fn transpose_problem(rows: usize, cols: usize, es: usize, layout: DstRows) -> (P
 #[test]
 fn tiled_transposes_on_edge_shapes() {
     // 3 to 24: the record kernels; 20: item by item.
-    let itemsizes: &[usize] = if cfg!(miri) { &[1, 2, 3, 4, 8, 16] } else { &[1, 2, 3, 4, 5, 6, 8, 12, 16, 20, 24] };
+    let itemsizes: &[usize] = if cfg!(miri) { &[1, 3, 8, 16] } else { &[1, 2, 3, 4, 5, 6, 8, 12, 16, 20, 24] };
     for &es in itemsizes {
         let (k, w) = (16 / es.min(16), 64 / es.min(64));
         let k = k.max(1);
@@ -101,8 +101,9 @@ fn tiled_transposes_on_edge_shapes() {
             layouts.push(DstRows { pad, reversed: true, misalign: 0, src_reversed: false });
             layouts.push(DstRows { pad, reversed: false, misalign: 16, src_reversed: true });
         }
-        // Under Miri: a sample of seven layouts.
-        let layouts: Vec<DstRows> = if cfg!(miri) { layouts.into_iter().step_by(3).collect() } else { layouts };
+        // Under Miri (four minutes for seven layouts of six itemsizes): a
+        // sample of five layouts.
+        let layouts: Vec<DstRows> = if cfg!(miri) { layouts.into_iter().step_by(6).collect() } else { layouts };
         for &(rows, cols) in shapes {
             for &layout in &layouts {
                 for stream in [false, true] {
