@@ -315,8 +315,11 @@ fn check_record_block<const R: usize>() {
     let (bc, br) = (records::block_cols(R), records::block_rows(R));
     assert!((bc * R).is_multiple_of(64), "{R}: block columns are whole lines");
     let mut stage = Stage::new();
-    let shapes =
-        if cfg!(miri) { vec![(2, 3), (br.min(3), bc)] } else { vec![(br, bc), (1, 1), (br - 1, bc), (3, bc - 1), (1, bc)] };
+    let shapes = if cfg!(miri) {
+        vec![(2, 3), (br.min(3), bc)]
+    } else {
+        vec![(br, bc), (1, 1), (br - 1, bc), (3, bc - 1), (1, bc)]
+    };
     for (rows, cols) in shapes {
         for backwards in [false, true] {
             for overread in [false, true] {
