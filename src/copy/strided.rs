@@ -285,8 +285,8 @@ impl Blocked {
                     let at = lo as isize;
                     // SAFETY: indices lo..hi of b, every index of a.
                     unsafe {
-                        part.run::<M>(dst.get().wrapping_offset(at * b.dst), src.get().wrapping_offset(at * b.src))
-                    };
+                        part.run::<M>(dst.get().wrapping_offset(at * b.dst), src.get().wrapping_offset(at * b.src));
+                    }
                 });
             }
             None => super::parallel::split(a.extent, self.block.min(64), parallel, |lo, hi| {
