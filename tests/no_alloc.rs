@@ -5,16 +5,29 @@
 
 use memoryview::{MemoryView, Slice};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Allocations made by this thread. Counted per thread: the test
+    /// harness's main thread allocates too, whenever it gets to block on
+    /// its channel (under Miri's scheduler, at times inside the measured
+    /// loops).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Allocations the calling thread has made so far.
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 // SAFETY: forwards to the system allocator, only counting calls.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // (A const-initialized `Cell` needs no destructor: reachable while
+        // a thread is torn down too; `try_with` in case it is not.)
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
         // SAFETY: forwarded contract.
         unsafe { System.alloc(layout) }
     }
@@ -35,7 +48,7 @@ const ROUNDS: usize = if cfg!(miri) { 2 } else { 100 };
 fn view_operations_do_not_allocate() {
     let data = vec![0u16; 256];
     let shape = [2usize; 8];
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut total = 0usize;
     for _ in 0..ROUNDS {
         let view = MemoryView::from_shape(&data, &shape).unwrap();
@@ -46,7 +59,7 @@ fn view_operations_do_not_allocate() {
         total += i.get(&[0, 1, 0, 1, 0, 1, 0]).unwrap() as usize + i.iter().count();
         total += usize::from(i.is_contiguous(memoryview::Order::C));
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     assert_eq!(after - before, 0, "view operations allocated");
     assert_eq!(total, ROUNDS * 64);
 
@@ -54,7 +67,7 @@ fn view_operations_do_not_allocate() {
     // counter is global, and tests run on parallel threads.)
     let data: Vec<u32> = (0..256).collect();
     let mut out = vec![0u32; 64];
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut total = 0u64;
     for _ in 0..ROUNDS {
         let v = memoryview::FixedView::from_shape(&data, [4, 8, 8]).unwrap();
@@ -63,7 +76,7 @@ fn view_operations_do_not_allocate() {
         p.copy_to_slice(&mut out, memoryview::Order::C).unwrap();
         total += u64::from(out[1]) + u64::from(p.get(&[7, 0, 0]).unwrap());
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     assert_eq!(after - before, 0, "fixed-view operations allocated");
     // Item (a, 0, b) of `p` is element 71 + 8a - b: out[1] = 70, p[7, 0, 0] = 127.
     assert_eq!(total, ROUNDS as u64 * (70 + 127));
@@ -72,7 +85,7 @@ fn view_operations_do_not_allocate() {
     // (format equivalence) without allocating, for one-scalar formats,
     // complex numbers and half floats included.
     let floats = [1.5f64; 16];
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut sum = 0.0;
     for _ in 0..ROUNDS {
         let untyped = memoryview::BufferView::from_slice(&floats);
@@ -92,13 +105,13 @@ fn view_operations_do_not_allocate() {
             sum -= 1.0;
         }
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     assert_eq!(after - before, 0, "typing a view allocated");
     assert_eq!(sum, 1.5 * ROUNDS as f64);
     // Sub-view iterators and the item iterators, from both ends; indices
     // of other integer types and py_s! slices.
     let mut data: Vec<u32> = (0..120).collect();
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let mut total = 0u64;
     for _ in 0..ROUNDS {
         let v = MemoryView::from_shape(&data, &[2, 3, 4, 5]).unwrap();
@@ -116,7 +129,7 @@ fn view_operations_do_not_allocate() {
         m.for_each_mut(|x| *x += 1);
         m.iter_mut().unwrap().rev().for_each(|x| *x -= 1);
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = allocations();
     assert_eq!(after - before, 0, "iterators allocated");
     assert!(total > 0);
     assert_eq!(data, (0..120).collect::<Vec<u32>>());
