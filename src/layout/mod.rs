@@ -116,6 +116,13 @@ impl Layout {
         Ok(Layout { itemsize, shape: DimVec::from_slice(shape), strides: DimVec::from_slice(strides), indirect: None })
     }
 
+    /// [`Layout::new`] for extents and strides already gathered (a
+    /// `Py_buffer`'s, read once): the same checks, without a second copy.
+    pub(crate) fn from_dims(shape: DimVec<usize>, strides: DimVec<isize>, itemsize: usize) -> Result<Layout> {
+        check::validate_parts(&shape, &strides, None, itemsize)?;
+        Ok(Layout { itemsize, shape, strides, indirect: None })
+    }
+
     /// A layout with PEP 3118 suboffsets: dimension `d` is dereferenced when
     /// `suboffsets[d] >= 0`. A suboffsets array whose entries are all
     /// negative still makes the layout indirect (it is never contiguous), as

@@ -176,7 +176,7 @@ pub(crate) fn describe_buffer(info: &BufferInfo, flags: BufferFlags) -> Result<R
             return broken(&format!("it answered a {name} request with memory that is not"));
         }
     }
-    Ok(view.raw().clone())
+    Ok(view.into_raw())
 }
 
 /// The items `raw` describes (memory of `held`) packed in `order` into

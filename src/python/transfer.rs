@@ -49,7 +49,7 @@ pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult
         )
         .into());
     }
-    let src_raw = broadcast(&src_raw, dst_raw.layout().shape())?;
+    let src_raw = broadcast(src_raw, dst_raw.layout().shape())?;
     // No Rust borrow may hold either side (a check, not a registration:
     // this runs holding the GIL and calls no Python code).
     borrows::check(|| dst_raw.address_span(), Mode::Exclusive)?;
@@ -69,11 +69,11 @@ pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult
 /// `src` seen with `shape`, by NumPy's broadcasting rule: dimensions are
 /// aligned at the end; a missing or extent-1 source dimension is repeated
 /// (stride 0).
-fn broadcast(src: &RawBuffer, shape: &[usize]) -> Result<RawBuffer> {
-    let layout = src.layout();
-    if layout.shape() == shape {
-        return Ok(src.clone());
+fn broadcast(src: RawBuffer, shape: &[usize]) -> Result<RawBuffer> {
+    if src.layout().shape() == shape {
+        return Ok(src);
     }
+    let layout = src.layout();
     let mismatch = || {
         Error::new(
             ErrorKind::ShapeMismatch,

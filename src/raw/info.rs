@@ -129,7 +129,7 @@ pub(crate) unsafe fn read_info(info: &BufferInfo) -> Result<(*mut u8, Layout, Fo
     };
     let layout = match read(info.suboffsets) {
         Some(suboffsets) => Layout::with_suboffsets(&shape, &strides, suboffsets, itemsize)?,
-        None => Layout::new(&shape, &strides, itemsize)?,
+        None => Layout::from_dims(shape, strides, itemsize)?,
     };
     if layout.nbytes() != len {
         return Err(Error::new(

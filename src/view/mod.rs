@@ -145,6 +145,14 @@ impl<'a> BufferView<'a> {
     pub(crate) fn raw(&self) -> &RawBuffer {
         &self.raw
     }
+
+    /// The description of the items, for code that keeps the memory alive
+    /// by other means (the Python bridge: see `from_raw_buffer`).
+    #[cfg(feature = "python")]
+    #[inline]
+    pub(crate) fn into_raw(self) -> RawBuffer {
+        self.raw
+    }
 }
 
 impl<'a> BufferViewMut<'a> {
