@@ -129,6 +129,20 @@ def small_cases():
          lambda: np.asarray(mview.ascontiguous(g[::7])), lambda: np.ascontiguousarray(g[::7]))
 
 
+def crossover():
+    """mview / NumPy on 1-D float64 copies from 10 to 1,000,000 items: where
+    the fixed cost of the buffer protocol stops mattering."""
+    rows = []
+    for n in [10, 100, 1000, 10_000, 100_000, 1_000_000]:
+        v = np.arange(n, dtype=np.float64)
+        d = np.empty_like(v)
+        calls = calls_for(v.nbytes)
+        t_copyto, t_np_copyto = interleaved([lambda: mview.copyto(d, v), lambda: np.copyto(d, v)], False, calls)
+        t_fresh, t_np_fresh = interleaved([lambda: np.asarray(mview.ascontiguous(v)), lambda: v.copy()], False, calls)
+        rows.append((n, t_np_copyto / t_copyto, t_np_fresh / t_fresh))
+    return rows
+
+
 def overhead():
     """ns per call of making a view of a tiny array, against memoryview."""
     tiny = np.zeros(4, dtype=np.float32)
@@ -152,6 +166,11 @@ def main():
     for name, ours, theirs, ratio, *_ in ROWS:
         print(f"| {name} | {ours:.2f} | {theirs:.2f} | {ratio:.2f}x |")
     if not ARGS.filter:
+        print()
+        print("| float64 items, warm | copyto / np.copyto | np.asarray(ascontiguous) / .copy() |")
+        print("| ---: | ---: | ---: |")
+        for n, copyto_ratio, fresh_ratio in crossover():
+            print(f"| {n:,} | {copyto_ratio:.2f}x | {fresh_ratio:.2f}x |")
         print()
         print("| making a view | mview ns/call | memoryview ns/call |")
         print("| --- | ---: | ---: |")
