@@ -128,6 +128,11 @@ pub(crate) unsafe fn gather_items<M: Item>(dst: *mut u8, ds: isize, src: *const 
             M::copy(d, s, es);
             M::copy(d.wrapping_offset(ds), s.wrapping_offset(ss), es);
         }
+        if M::KEEP_ROLLED {
+            // An empty barrier LLVM does not look through: the loop
+            // stays rolled (see `Item::KEEP_ROLLED`).
+            core::hint::black_box(());
+        }
         s = s.wrapping_offset(2 * ss);
         d = d.wrapping_offset(2 * ds);
     }
