@@ -213,7 +213,7 @@ pub(crate) fn assign(dst: &mut RawMut, src: &RawBuffer, overlap: Overlap) -> Res
 }
 
 /// Copies up to this size go straight to loops, without a plan.
-const SMALL_COPY_BYTES: usize = 4096;
+pub(super) const SMALL_COPY_BYTES: usize = 4096;
 
 /// Which side of a copy is the packed (contiguous) buffer.
 #[derive(Clone, Copy, PartialEq, Eq)]
