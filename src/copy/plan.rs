@@ -218,6 +218,21 @@ impl Plan {
         }
         plan.dims.truncate(m);
         plan.strategy = plan.choose();
+        // 5: a source read backwards along the dimension the tiles read
+        // (`a[::-1].T`, a 90° rotation): that dimension is walked from its
+        // far end instead, so that the source runs forwards and the
+        // destination's rows backwards (the tiles take a negative row
+        // stride). Without it such copies were gathered, at 0.7x ndarray
+        // (sweep problems 72, 98 and 133).
+        if let Strategy::Transpose { fast_src, .. } = plan.strategy {
+            let d = &mut plan.dims[fast_src];
+            if d.src < 0 {
+                let steps = (d.extent - 1) as isize;
+                plan.dst_offset += d.dst * steps;
+                plan.src_offset += d.src * steps;
+                *d = Dim { extent: d.extent, dst: -d.dst, src: -d.src };
+            }
+        }
         plan
     }
 
@@ -239,7 +254,9 @@ impl Plan {
             && inner.extent * self.itemsize >= MIN_TILE_ROW_BYTES
             && self.bytes() >= MIN_TILE_BYTES
         {
-            let fast_src = self.dims.iter().position(|d| d.src == item && d.extent >= MIN_TILE_EXTENT);
+            let fast_src = self.dims.iter().enumerate().position(|(k, d)| {
+                k != fast_dst && d.src.unsigned_abs() == self.itemsize && d.extent >= MIN_TILE_EXTENT
+            });
             if let Some(fast_src) = fast_src {
                 return Strategy::Transpose { fast_dst, fast_src };
             }
@@ -333,6 +350,16 @@ mod tests {
         let p = Plan::direct(&dst, &permuted);
         assert_eq!(p.dims.len(), 2);
         assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        // A source read backwards along its rows (`a[:, ::-1].T`): the
+        // same tiles, walking that dimension from its far end (the
+        // destination's rows backwards). Measured on 4096^2 (AMD EPYC, one
+        // thread): f32 0.87 GB/s blocked before, 9.9 tiled (the forward
+        // transpose: 9.9); f64 1.6 and 18.2; u8 0.23 and 6.8.
+        let p = plan(&[64, 64], &[256, 4], &[-4, 256], 4);
+        assert_eq!(p.strategy, Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        assert_eq!((p.dims[0], p.dst_offset, p.src_offset), (Dim { extent: 64, dst: -256, src: 4 }, 63 * 256, -63 * 4));
+        // A reversed run is not a transpose of itself.
+        assert_eq!(plan(&[5000], &[2], &[-2], 2).strategy, Strategy::Gather);
         // Every other item: a gather.
         assert_eq!(plan(&[100], &[4], &[8], 4).strategy, Strategy::Gather);
         // Tiny transposes are not tiled (their source stays in the caches).
@@ -361,14 +388,16 @@ mod tests {
         let p = plan(&[512, 63, 1000], &[4, 2048, 129024], &[12000, 6144000, 12], 4);
         assert_eq!(p.strategy, Strategy::Blocked { fast_src: 0 });
         assert_eq!(p.dims[0], Dim { extent: 1000, dst: 129024, src: 12 });
-        // A reversed source row (stride -item): not a tile transpose.
-        assert_eq!(plan(&[5000, 5000], &[20000, 4], &[-4, 20000], 4).strategy, Strategy::Blocked { fast_src: 0 });
+        // A source row read backwards with a step (stride -2 items): not
+        // a tile transpose. (Backwards with no step is one: see
+        // `rows_transposes_and_gathers`.)
+        assert_eq!(plan(&[5000, 5000], &[20000, 4], &[-8, 40000], 4).strategy, Strategy::Blocked { fast_src: 0 });
         // A strided destination.
         assert_eq!(plan(&[5000, 5000], &[40000, 8], &[4, 20000], 4).strategy, Strategy::Blocked { fast_src: 0 });
         // Rows short enough that a source line is used again from the L2
         // cache (4096 lines between uses, 256 KiB): a plain gather.
-        assert_eq!(plan(&[4096, 4096], &[16384, 4], &[-4, 16384], 4).strategy, Strategy::Gather);
-        assert_eq!(plan(&[64, 64], &[256, 4], &[-4, 256], 4).strategy, Strategy::Gather);
+        assert_eq!(plan(&[4096, 4096], &[16384, 4], &[-8, 32768], 4).strategy, Strategy::Gather);
+        assert_eq!(plan(&[64, 64], &[256, 4], &[-8, 512], 4).strategy, Strategy::Gather);
         // The source's shortest stride a line or more: nothing to share.
         assert_eq!(plan(&[5000, 5000], &[20000, 4], &[64, 320000], 4).strategy, Strategy::Gather);
         // Both short, the inner one shorter: a plain gather.

@@ -356,3 +356,58 @@ fn few_long_destination_rows_in_panels() {
         }
     }
 }
+
+/// Transposes whose source runs backwards along the rows the tiles read
+/// (`a[::-1].T` and its relatives, in 2-D and under an outer dimension),
+/// planned as the planner plans them, against a naive copy of the same
+/// layouts: every itemsize class, above the tiling threshold.
+#[test]
+fn reversed_source_transposes_against_the_naive_copy() {
+    use crate::layout::Layout;
+    use crate::view::{BufferView, BufferViewMut};
+    let itemsizes: &[usize] = if cfg!(miri) { &[4] } else { &[1, 2, 3, 4, 8, 12, 16, 20] };
+    for &es in itemsizes {
+        // rows x cols of the destination, enough bytes to be tiled.
+        let (rows, cols) = if cfg!(miri) { (9, 11) } else { (130 + es, 140) };
+        let (e, r, c) = (es as isize, rows as isize, cols as isize);
+        // Source: a C array of cols x rows items, read transposed, its
+        // contiguous dimension walked backwards from the end of each row.
+        let src: Vec<u8> = (0..rows * cols * es).map(|k| (k * 7 + k / 251) as u8).collect();
+        for outer in [1usize, 3] {
+            let src_all: Vec<u8> = src.iter().cycle().take(src.len() * outer).copied().collect();
+            let shape = [outer, rows, cols];
+            let src_strides = [r * c * e, -e, r * e];
+            let src_base = (rows - 1) * es;
+            let dst_strides = [r * c * e, c * e, e];
+            let mut dst = vec![0u8; rows * cols * es * outer];
+            let mut expected = dst.clone();
+            for o in 0..outer {
+                for i in 0..rows {
+                    for j in 0..cols {
+                        let so = (src_base as isize + o as isize * src_strides[0] - i as isize * e + j as isize * r * e)
+                            as usize;
+                        let dof = o * rows * cols * es + (i * cols + j) * es;
+                        expected[dof..dof + es].copy_from_slice(&src_all[so..so + es]);
+                    }
+                }
+            }
+            let format = crate::Format::parse(&format!("{es}s")).unwrap();
+            let src_layout = Layout::new(&shape, &src_strides, es).unwrap();
+            let dst_layout = Layout::new(&shape, &dst_strides, es).unwrap();
+            let plan = Plan::direct(&dst_layout, &src_layout);
+            if !cfg!(miri) {
+                assert!(matches!(plan.strategy, Strategy::Transpose { .. }), "{es}: {plan:?}");
+            }
+            // SAFETY: every item of both layouts lies inside its buffer
+            // (the naive loop above indexes the same bytes).
+            let (source, mut target) = unsafe {
+                (
+                    BufferView::from_raw_parts(src_all.as_ptr().add(src_base), src_layout, format.clone()).unwrap(),
+                    BufferViewMut::from_raw_parts(dst.as_mut_ptr(), dst_layout, format).unwrap(),
+                )
+            };
+            target.assign(&source).unwrap();
+            assert_eq!(dst, expected, "itemsize {es}, outer {outer}");
+        }
+    }
+}
