@@ -4,10 +4,12 @@
 //! `memcpy` for every item (about 10 ns each, more than the move). Instead
 //! each itemsize falls into a class ([`with_item!`]) whose move is a few
 //! unaligned loads and stores fixed at compile time: one primitive for 1,
-//! 2, 4, 8 and 16 bytes; two overlapping primitives for the sizes between
-//! (a 12-byte item is the 8 bytes at 0 and the 8 bytes at 4); four 16-byte
-//! moves for 33–64 bytes; `memcpy` only above that. Loops are then written
-//! once, generic over the class, and the class is chosen once per copy.
+//! 2, 4, 8 and 16 bytes, and an array of the exact size for the common
+//! records (3, 6, 12 and 24 bytes); two overlapping primitives for the
+//! other sizes between (an 11-byte item is the 8 bytes at 0 and the 8
+//! bytes at 3); four 16-byte moves for 33–64 bytes; `memcpy` only above
+//! that. Loops are then written once, generic over the class, and the
+//! class is chosen once per copy.
 
 use std::marker::PhantomData;
 
@@ -115,12 +117,18 @@ macro_rules! with_item {
                 type $M = Exact<u16>;
                 $run
             }
+            // The common records (RGB, RGB16, xyz f32 and f64) at their
+            // exact size: loops over them unroll (see `Item::KEEP_ROLLED`).
             3 => {
-                type $M = Overlapping<u16>;
+                type $M = Exact<[u8; 3]>;
                 $run
             }
             4 => {
                 type $M = Exact<u32>;
+                $run
+            }
+            6 => {
+                type $M = Exact<[u8; 6]>;
                 $run
             }
             5..=7 => {
@@ -131,12 +139,20 @@ macro_rules! with_item {
                 type $M = Exact<u64>;
                 $run
             }
+            12 => {
+                type $M = Exact<[u8; 12]>;
+                $run
+            }
             9..=15 => {
                 type $M = Overlapping<u64>;
                 $run
             }
             16 => {
                 type $M = Exact<u128>;
+                $run
+            }
+            24 => {
+                type $M = Exact<[u8; 24]>;
                 $run
             }
             17..=32 => {
