@@ -149,6 +149,12 @@ pub(crate) unsafe fn gather_items<M: Item>(dst: *mut u8, ds: isize, src: *const 
     // registers, so the loop does not spill inside the 2-D kernels (the
     // indexed form, unrolled by the compiler, kept its offsets on the
     // stack there: 25% slower on a stride-2 byte gather).
+    if ds == es as isize && ss == -(es as isize) {
+        // SAFETY: the same items, walked as a reversed run (caller's
+        // contract).
+        unsafe { M::reverse(dst, src, n, es) };
+        return;
+    }
     let (mut d, mut s) = (dst, src);
     for _ in 0..n / 2 {
         // SAFETY: items k and k + 1 of both sides (caller's contract).
