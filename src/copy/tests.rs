@@ -412,3 +412,35 @@ fn reversed_source_transposes_against_the_naive_copy() {
         }
     }
 }
+
+/// Reversed runs (`a[::-1]`) of every itemsize class, against a naive copy.
+#[test]
+fn reversed_runs_against_the_naive_copy() {
+    let itemsizes: &[usize] = if cfg!(miri) { &[1, 3, 12] } else { &[1, 2, 3, 4, 6, 8, 11, 12, 16, 20, 24, 40, 65] };
+    for &es in itemsizes {
+        for n in [0usize, 1, 2, 7, 33, 100] {
+            let src: Vec<u8> = (0..n * es).map(|k| (k * 29 + 3) as u8).collect();
+            let mut dst = vec![0u8; n * es];
+            let mut expected = dst.clone();
+            for k in 0..n {
+                let from = (n - 1 - k) * es;
+                expected[k * es..(k + 1) * es].copy_from_slice(&src[from..from + es]);
+            }
+            if n > 0 {
+                // SAFETY: n items forwards from dst, backwards from the
+                // last item of src.
+                unsafe {
+                    super::strided::gather(
+                        dst.as_mut_ptr(),
+                        es as isize,
+                        src.as_ptr().add((n - 1) * es),
+                        -(es as isize),
+                        n,
+                        es,
+                    );
+                }
+            }
+            assert_eq!(dst, expected, "itemsize {es}, {n} items");
+        }
+    }
+}
