@@ -29,7 +29,13 @@
 //! per run, after one untimed copy of the same column, so that every
 //! column finds the caches as its own copy leaves them); a ratio is the
 //! median over the rounds of the ratio within each round. Problems whose buffers hold 16 MiB or more
-//! start every run with cold caches (an untimed 64 MiB copy). The ten
+//! start every run with cold caches (an untimed 64 MiB copy). For
+//! outputs of 8 MiB and more it also prints the ratio to the copy's own
+//! floor: the 64-byte lines it must read and write (every line holding a
+//! byte of an item, on either side), moved at memcpy's rate. A strided
+//! source is read whole lines at a time, so a gather of every 16th f32
+//! moves about nine memcpys' worth of lines, and 1.0 against the floor is
+//! memory speed where 1.0 against memcpy is out of reach. The ten
 //! worst problems are measured again with more runs before the summary.
 //! memoryview runs in a one-thread rayon pool unless `--threads` says
 //! otherwise (ndarray and the naive loop use one thread).
@@ -89,6 +95,38 @@ impl Problem {
     }
     fn out_bytes(&self) -> usize {
         self.items() * self.itemsize
+    }
+
+    /// The bytes of the 64-byte lines the copy must read or write (every
+    /// line holding a byte of a source or destination item) over the
+    /// bytes a `memcpy` of the output moves (it reads and writes them
+    /// once): how many memcpys' worth of memory traffic the copy is at
+    /// least. A contiguous copy is 1; a gather of every 16th f32 about 9
+    /// (each item a line of its own on the source side).
+    fn traffic(&self) -> f64 {
+        let lines = |side: &Side| {
+            let mut touched = vec![0u64; side.bytes.div_ceil(64).div_ceil(64) + 1];
+            let mut index = vec![0usize; self.shape.len()];
+            let mut at = side.offset as isize;
+            'items: loop {
+                let (first, last) = (at as usize / 64, (at as usize + self.itemsize - 1) / 64);
+                for line in first..=last {
+                    touched[line / 64] |= 1 << (line % 64);
+                }
+                for k in (0..self.shape.len()).rev() {
+                    index[k] += 1;
+                    at += side.strides[k];
+                    if index[k] < self.shape[k] {
+                        continue 'items;
+                    }
+                    at -= side.strides[k] * self.shape[k] as isize;
+                    index[k] = 0;
+                }
+                break;
+            }
+            touched.iter().map(|w| w.count_ones() as usize).sum::<usize>() * 64
+        };
+        (lines(&self.src) + lines(&self.dst)) as f64 / (2 * self.out_bytes()) as f64
     }
 }
 
@@ -825,6 +863,16 @@ fn main() {
         "ndarray / memcpy, outputs >= 8 MiB",
         results.iter().filter(|r| r.0.out_bytes() >= 8 * MIB).map(|r| r.1.vs_memcpy / r.1.vs_nd).collect(),
     );
+    // Against the memory traffic each copy cannot avoid (the lines it must
+    // touch, moved at memcpy's rate): 1 is memory speed.
+    let large: Vec<(f64, &Measured)> =
+        results.iter().filter(|r| r.0.out_bytes() >= 8 * MIB).map(|r| (r.0.traffic(), &r.1)).collect();
+    quantiles("memoryview / lines at memcpy speed, >= 8 MiB", large.iter().map(|(t, m)| m.vs_memcpy * t).collect());
+    quantiles(
+        "ndarray / lines at memcpy speed, >= 8 MiB",
+        large.iter().map(|(t, m)| m.vs_memcpy * t / m.vs_nd).collect(),
+    );
+    quantiles("lines touched / memcpy's, >= 8 MiB", large.iter().map(|(t, _)| *t).collect());
     let mut order: Vec<usize> = (0..results.len()).collect();
     order.sort_by(|&a, &b| results[a].1.worst().total_cmp(&results[b].1.worst()));
     println!("\nworst cases (lowest of the two ratios):");
