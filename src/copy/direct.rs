@@ -95,8 +95,12 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
         _ => false,
     };
     if small {
+        // The plan's loops as they are: the kernels' set-up (blocks,
+        // thread splits, the loops' copies) costs more than such a copy
+        // (a 2x2x2x2 copy of 28-byte items, sweep problem 146: 260 ns
+        // through the kernels, a naive loop 80).
         // SAFETY: forwarded: the plan's items from these bases.
-        unsafe { run_small(plan, dst, src) };
+        unsafe { super::strided::copy_loops(&plan.dims, dst, src, es) };
         return;
     }
     match plan.strategy {
@@ -221,32 +225,5 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
                 });
             }
         }
-    }
-}
-
-/// Runs the loops of a small plan (rows or a gather inside the L1 cache)
-/// as they are: the kernels' set-up (blocks, thread splits, the loops'
-/// copies) costs more than such a copy. Measured on a 2x2x2x2 copy of
-/// 28-byte items (sweep problem 146): 260 ns through the kernels, against
-/// 80 ns for a naive loop.
-///
-/// # Safety
-///
-/// As [`run`], single-threaded.
-unsafe fn run_small(plan: &Plan, dst: *mut u8, src: *const u8) {
-    let es = plan.itemsize;
-    let Some((inner, outer)) = plan.dims.split_last() else { return };
-    let row = inner.extent * es;
-    if inner.dst == es as isize && inner.src == es as isize {
-        // SAFETY: each call copies one inner run at an in-range outer
-        // index (caller's contract).
-        for_each_outer(outer, dst, src, |dp, sp| unsafe { copy_run(dp, sp, row, false) });
-    } else {
-        // SAFETY: as above, item by item along the inner loop.
-        unsafe {
-            with_item!(es, M => for_each_outer(outer, dst, src, |dp, sp| {
-                super::strided::gather_items::<M>(dp, inner.dst, sp, inner.src, inner.extent, es);
-            }));
-        };
     }
 }

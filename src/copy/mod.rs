@@ -352,16 +352,9 @@ unsafe fn copy_packed_direct(
     let nbytes = shape.iter().product::<usize>() * es;
     if nbytes <= SMALL_COPY_BYTES {
         // Small copies (inside the L1 cache) skip the planner: plain loops
-        // in the view's dimension order, the innermost one gathered.
-        if let Some((inner, outer)) = dims.split_last() {
-            strided::for_each_outer(outer, dst, src, |d, s| {
-                // SAFETY: an inner run of the copy (caller's contract).
-                unsafe { strided::gather(d, inner.dst, s, inner.src, inner.extent, es) };
-            });
-        } else {
-            // SAFETY: the one item of a 0-dimensional view (caller).
-            unsafe { strided::gather(dst, 0, src, 0, 1, es) };
-        }
+        // in the view's dimension order.
+        // SAFETY: the items of the copy (caller's contract).
+        unsafe { strided::copy_loops(&dims, dst, src, es) };
         return;
     }
     let plan = Plan::from_dims(es, &dims);

@@ -123,6 +123,38 @@ pub(crate) unsafe fn copy_run(dst: *mut u8, src: *const u8, n: usize, stream: bo
     }
 }
 
+/// Copies the items of the loops `dims` (outermost first) in their order,
+/// with no plan and no kernel set-up: the path of small copies, whose
+/// set-up would cost more than the copy. The innermost loop is one run
+/// where it is contiguous on both sides, a gather otherwise; no loops at
+/// all is one item.
+///
+/// # Safety
+///
+/// Every item the loops reach from the bases is readable on the source
+/// side and writable on the destination side, and the sides do not
+/// overlap.
+pub(crate) unsafe fn copy_loops(dims: &[Dim], dst: *mut u8, src: *const u8, es: usize) {
+    let Some((inner, outer)) = dims.split_last() else {
+        // SAFETY: the one item (caller's contract).
+        unsafe { copy_item(dst, src, es) };
+        return;
+    };
+    if inner.dst == es as isize && inner.src == es as isize {
+        let row = inner.extent * es;
+        // SAFETY: each call copies the inner run at an in-range outer
+        // index (caller's contract).
+        for_each_outer(outer, dst, src, |dp, sp| unsafe { copy_run(dp, sp, row, false) });
+    } else {
+        // SAFETY: as above, item by item along the inner loop.
+        unsafe {
+            with_item!(es, M => for_each_outer(outer, dst, src, |dp, sp| {
+                gather_items::<M>(dp, inner.dst, sp, inner.src, inner.extent, es);
+            }));
+        };
+    }
+}
+
 /// Copies one item of `itemsize` bytes.
 ///
 /// # Safety
@@ -314,7 +346,8 @@ impl Blocked {
             return (Blocked::new(one, one, itemsize, 1), DimVec::from_slice(&[]));
         };
         let next = outer.len().checked_sub(1);
-        let longest = outer.iter().enumerate().rev().max_by_key(|(_, d)| d.extent).map(|(k, _)| k);
+        // The innermost of the longest (`max_by_key` keeps the last).
+        let longest = outer.iter().enumerate().max_by_key(|(_, d)| d.extent).map(|(k, _)| k);
         let pick = match (next, longest) {
             (Some(next), Some(longest)) if a.extent < SHORT_ROW && outer[next].extent < SHORT_ROW => Some(longest),
             (next, _) => next,
