@@ -52,6 +52,12 @@ pub(crate) enum Overlap {
 /// have the same shape and itemsize.
 unsafe fn execute(dst_ptr: *mut u8, dst_layout: &Layout, src_ptr: *const u8, src_layout: &Layout) {
     if !dst_layout.is_indirect() && !src_layout.is_indirect() {
+        if let Some((loops, n)) = Plan::tiny_loops(dst_layout, src_layout) {
+            // SAFETY: forwarded from the caller: the loops are the
+            // layouts' own dimensions (less those of extent 1).
+            unsafe { strided::copy_loops(&loops[..n], dst_ptr, src_ptr, dst_layout.itemsize()) };
+            return;
+        }
         let plan = Plan::direct(dst_layout, src_layout);
         // Threads may only split a destination whose items are disjoint.
         let parallel = plan.bytes() >= parallel::PAR_MIN_BYTES && !dst_layout.has_aliased_items();

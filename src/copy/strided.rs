@@ -187,14 +187,21 @@ pub(crate) unsafe fn gather(dst: *mut u8, ds: isize, src: *const u8, ss: isize, 
 /// As [`gather`], with `itemsize` in `M`'s class.
 #[inline(always)]
 pub(crate) unsafe fn gather_items<M: Item>(dst: *mut u8, ds: isize, src: *const u8, ss: isize, n: usize, es: usize) {
-    // Pointers bumped by the strides, two items per step: few live
-    // registers, so the loop does not spill inside the 2-D kernels (the
-    // indexed form, unrolled by the compiler, kept its offsets on the
-    // stack there: 25% slower on a stride-2 byte gather).
+    // Items of one primitive are addressed from the bases (see
+    // `Item::INDEXED`); the others through two pointers bumped by the
+    // strides, two items per step: few live registers, so that the loop
+    // does not spill inside the 2-D kernels.
     if ds == es as isize && ss == -(es as isize) {
         // SAFETY: the same items, walked as a reversed run (caller's
         // contract).
         unsafe { M::reverse(dst, src, n, es) };
+        return;
+    }
+    if M::INDEXED {
+        for k in 0..n as isize {
+            // SAFETY: item k of both sides (caller's contract).
+            unsafe { M::copy(dst.wrapping_offset(k * ds), src.wrapping_offset(k * ss), es) };
+        }
         return;
     }
     let (mut d, mut s) = (dst, src);

@@ -88,14 +88,12 @@ pub(crate) fn byte_range(layout: &Layout) -> Option<(isize, isize)> {
 /// yet checked, the arithmetic saturates, which only widens the range: a
 /// bounds test on the result can refuse too much, never too little.
 pub(crate) fn parts_byte_range(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, isize)> {
-    if shape.contains(&0) {
-        return None;
-    }
+    // One pass (every copy asks this of both sides: the overlap test).
     let mut low: isize = 0;
     let mut high = isize::try_from(itemsize).unwrap_or(isize::MAX);
     for (&extent, &stride) in shape.iter().zip(strides) {
-        let steps = isize::try_from(extent.saturating_sub(1)).unwrap_or(isize::MAX);
-        let reach = stride.saturating_mul(steps);
+        let Some(steps) = extent.checked_sub(1) else { return None };
+        let reach = stride.saturating_mul(isize::try_from(steps).unwrap_or(isize::MAX));
         if reach < 0 {
             low = low.saturating_add(reach);
         } else {
