@@ -92,7 +92,7 @@ pub(crate) fn parts_byte_range(shape: &[usize], strides: &[isize], itemsize: usi
     let mut low: isize = 0;
     let mut high = isize::try_from(itemsize).unwrap_or(isize::MAX);
     for (&extent, &stride) in shape.iter().zip(strides) {
-        let Some(steps) = extent.checked_sub(1) else { return None };
+        let steps = extent.checked_sub(1)?;
         let reach = stride.saturating_mul(isize::try_from(steps).unwrap_or(isize::MAX));
         if reach < 0 {
             low = low.saturating_add(reach);
