@@ -127,15 +127,6 @@ pub(crate) const TINY_COPY_ITEMS: usize = 32;
 /// The smallest extents worth tiling; smaller transposes use the gather.
 const MIN_TILE_EXTENT: usize = 8;
 
-/// The shortest destination rows worth tiling, in bytes: a line and a
-/// half (so that two lines of 3-byte records, 126 bytes, still tile). Rows
-/// shorter than that (a 1,000,000 x 17 f32 output: 68-byte rows) leave
-/// most of each tile a ragged edge, and the blocked gather, which reads
-/// each source line once for all the rows it serves, runs them faster:
-/// f32 17 x 1,000,000 transposed, 3.2 GB/s tiled against 7.2 blocked (AMD
-/// EPYC, AVX2, one thread; ndarray's `assign` 6.0).
-const MIN_TILE_ROW_BYTES: usize = LINE_BYTES * 3 / 2;
-
 /// Copies smaller than this fit the L1 cache and are gathered, not tiled.
 const MIN_TILE_BYTES: usize = 16 << 10;
 
@@ -298,11 +289,11 @@ impl Plan {
             es if records::has_kernel(es) => MIN_RECORD_TILE_BYTES,
             _ => usize::MAX,
         };
-        if inner.dst == item
-            && inner.extent >= MIN_TILE_EXTENT
-            && inner.extent * self.itemsize >= MIN_TILE_ROW_BYTES
-            && self.bytes() >= min_bytes
-        {
+        // Short destination rows: register blocks for the itemsizes that
+        // have them (see `Transpose2::short_rows`), the gather for others.
+        let row_ok = matches!(self.itemsize, 1 | 2 | 4 | 8 | 16)
+            || inner.extent * self.itemsize >= super::tiled::MIN_TILE_ROW_BYTES;
+        if inner.dst == item && inner.extent >= MIN_TILE_EXTENT && row_ok && self.bytes() >= min_bytes {
             let fast_src = self.dims.iter().enumerate().position(|(k, d)| {
                 k != fast_dst && d.src.unsigned_abs() == self.itemsize && d.extent >= MIN_TILE_EXTENT
             });
