@@ -79,7 +79,20 @@ pub(crate) fn byte_range(layout: &Layout) -> Option<(isize, isize)> {
     if layout.is_indirect() {
         return None;
     }
-    parts_byte_range(layout.shape(), layout.strides(), layout.itemsize())
+    // Every copy asks this of both sides (the overlap test), so it is
+    // plain arithmetic: Layout invariant 3 (checked when the layout was
+    // made) bounds every `stride * (extent - 1)` and their sum by
+    // `isize::MAX`, so nothing here wraps. (With the saturating steps of
+    // `parts_byte_range`, a 5-D layout took 140 instructions.)
+    let (mut low, mut high) = (0isize, layout.itemsize().cast_signed());
+    for (&extent, &stride) in layout.shape().iter().zip(layout.strides()) {
+        // An extent of 0: no items.
+        let steps = extent.checked_sub(1)?;
+        let reach = stride.wrapping_mul(steps.cast_signed());
+        low = low.wrapping_add(reach.min(0));
+        high = high.wrapping_add(reach.max(0));
+    }
+    Some((low, high))
 }
 
 /// [`byte_range`] for the parts of a direct layout; `None` if it is empty.
