@@ -116,7 +116,8 @@ fn edge_shapes_for_every_kernel() {
     }
 }
 
-/// Large enough for the parallel split and for streaming stores.
+/// Large enough for the parallel split (8 MiB of output) and for
+/// streaming stores.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn large_copies_use_threads_and_streaming_stores() {
@@ -129,18 +130,18 @@ fn large_copies_use_threads_and_streaming_stores() {
         check_permuted(&shape, itemsize, &[1, 0], &[1, 1], 0);
         check_permuted(&shape, itemsize, &[1, 0], &[-1, 1], 0);
     }
-    check_permuted(&[700, 3000], 4, &[0, 1], &[1, 2], 0);
+    check_permuted(&[800, 3000], 4, &[0, 1], &[1, 2], 0);
     // Few long destination rows (panels split between threads), and
     // their transposes; a strided source of a 3-D permutation (blocked).
-    check_permuted(&[70000, 17], 4, &[1, 0], &[1, 1], 0);
-    check_permuted(&[17, 70000], 4, &[1, 0], &[1, 1], 0);
+    check_permuted(&[140000, 17], 4, &[1, 0], &[1, 1], 0);
+    check_permuted(&[17, 140000], 4, &[1, 0], &[1, 1], 0);
     check_permuted(&[3, 150000], 3, &[1, 0], &[1, 1], 0);
-    check_permuted(&[40, 512, 300], 4, &[1, 0, 2], &[1, -1, 3], 0);
+    check_permuted(&[80, 512, 300], 4, &[1, 0, 2], &[1, -1, 3], 0);
     // 3-D permutations whose destination rows are short and (in a fresh
     // vector) not at lines: seams within each 2-D slice (0, 2, 1), and
     // between the slices' rows (2, 1, 0), on several threads.
     for perm in [[0, 2, 1], [2, 1, 0]] {
-        check_permuted(&[96, 64, 256], 4, &perm, &[1, 1, 1], 0);
-        check_permuted(&[48, 64, 256], 8, &perm, &[1, 1, 1], 0);
+        check_permuted(&[192, 64, 256], 4, &perm, &[1, 1, 1], 0);
+        check_permuted(&[96, 64, 256], 8, &perm, &[1, 1, 1], 0);
     }
 }
