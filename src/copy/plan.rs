@@ -20,6 +20,10 @@
 //! gather. Indirect layouts are walked (following suboffsets) down to their
 //! last dereference, and the direct rest of each sub-array is planned the
 //! same way.
+//!
+//! Copies of at most [`TINY_COPY_ITEMS`] items are not normalised:
+//! [`Plan::tiny_loops`] hands over their loops as the layouts give them,
+//! which costs less than a plan would save.
 #![forbid(unsafe_code)]
 
 use crate::layout::Layout;
