@@ -8,13 +8,16 @@ use memoryview::{
 
 #[test]
 fn typed_access_on_misaligned_memory() {
-    // f64s starting one byte into the buffer: every item is misaligned.
-    let mut bytes = vec![0u8; 8 * 4 + 1];
-    for (i, chunk) in bytes[1..].chunks_exact_mut(8).enumerate() {
+    // f64s starting one or two bytes into the buffer, whichever is not
+    // 8-aligned (a byte array may start anywhere: Miri places it at random):
+    // every item is misaligned.
+    let mut bytes = [0u8; 8 * 4 + 2];
+    let offset = if (bytes.as_ptr().addr() + 1).is_multiple_of(8) { 2 } else { 1 };
+    for (i, chunk) in bytes[offset..].chunks_exact_mut(8).enumerate() {
         chunk.copy_from_slice(&(i as f64 + 0.5).to_ne_bytes());
     }
     let layout = Layout::contiguous(&[2, 2], 8, Order::C).unwrap();
-    let view = BufferView::new(&bytes, layout, 1, Format::parse("d").unwrap()).unwrap();
+    let view = BufferView::new(&bytes[..offset + 32], layout, offset, Format::parse("d").unwrap()).unwrap();
     let typed = view.typed::<f64>().unwrap();
     assert_eq!(typed.get(&[1, 0]).unwrap(), 2.5);
     assert_eq!(typed.iter().collect::<Vec<_>>(), [0.5, 1.5, 2.5, 3.5]);
