@@ -34,14 +34,17 @@ pub(crate) trait Item {
     const KEEP_ROLLED: bool = false;
 
     /// Whether a gather loop over this class addresses item `k` as `base +
-    /// k * stride` rather than bumping two pointers. True for the classes
-    /// moved by one primitive load and store: LLVM then keeps one offset
-    /// register per unrolled item, where the bumped pointers form a chain
-    /// of additions one item long (a stride-5 byte gather ran at 0.31 ns
-    /// an item bumped, 0.24 indexed, ndarray's loop 0.24; AMD EPYC).
-    /// Records (3, 6, 12 and 24 bytes) move in several pieces, and indexed
-    /// they ran out of registers: sweep problem 17, a 4-D gather of 3-byte
-    /// items, went from 3.3 to 8.1 ms.
+    /// k * stride` rather than bumping two pointers: true for bytes. LLVM
+    /// then keeps one offset register per unrolled item, where the bumped
+    /// pointers form a chain of additions one item long (a stride-5 byte
+    /// gather ran at 0.31 ns an item bumped, 0.24 indexed, ndarray's loop
+    /// 0.24; AMD EPYC; sweep problem 195 went from 0.80x ndarray to 1.02x).
+    /// Wider items measured slower indexed in the kernels (sweep problems
+    /// 44 and 26, 5000 f32 at a stride of 20 bytes and u16 at 8: 1.02x and
+    /// 0.87x ndarray bumped, 0.71–0.74x and 0.78x indexed), and records ran
+    /// out of registers (problem 17, 3-byte items: 3.3 ms to 8.1). Rows
+    /// shorter than [`INDEXED_MIN_ITEMS`](super::strided::INDEXED_MIN_ITEMS)
+    /// stay bumped too.
     const INDEXED: bool = false;
 
     /// Copies `n` items read backwards: item `k` from `src - k*itemsize`
@@ -66,7 +69,7 @@ pub(crate) trait Item {
 pub(crate) struct Exact<T>(PhantomData<T>);
 
 impl<T: Copy> Item for Exact<T> {
-    const INDEXED: bool = size_of::<T>().is_power_of_two();
+    const INDEXED: bool = size_of::<T>() == 1;
 
     #[inline(always)]
     unsafe fn copy(dst: *mut u8, src: *const u8, _: usize) {
