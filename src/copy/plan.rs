@@ -293,10 +293,10 @@ impl Plan {
             es if records::has_kernel(es) => MIN_RECORD_TILE_BYTES,
             _ => usize::MAX,
         };
-        // Short destination rows: register blocks for the itemsizes that
-        // have them (see `Transpose2::short_rows`), the gather for others.
-        let row_ok = matches!(self.itemsize, 1 | 2 | 4 | 8 | 16)
-            || inner.extent * self.itemsize >= super::tiled::MIN_TILE_ROW_BYTES;
+        // Short destination rows: register blocks where they pay (see
+        // `tiled::short_rows_in_blocks`), the gather otherwise.
+        let row_ok = inner.extent * self.itemsize >= super::tiled::MIN_TILE_ROW_BYTES
+            || super::tiled::short_rows_in_blocks(self.itemsize, inner.extent);
         if inner.dst == item && inner.extent >= MIN_TILE_EXTENT && row_ok && self.bytes() >= min_bytes {
             let fast_src = self.dims.iter().enumerate().position(|(k, d)| {
                 k != fast_dst && d.src.unsigned_abs() == self.itemsize && d.extent >= MIN_TILE_EXTENT
@@ -409,6 +409,19 @@ mod tests {
         // Tiny transposes are not tiled (their source stays in the caches).
         assert_eq!(plan(&[4, 4], &[16, 4], &[4, 16], 4).strategy, Strategy::Gather);
         assert_eq!(plan(&[32, 32], &[128, 4], &[4, 128], 4).strategy, Strategy::Gather);
+        // Destination rows shorter than line tiles want (a 17 x 100,000
+        // f32 source transposed: 68-byte rows): register blocks for items
+        // of 1, 2 and 4 bytes with a whole block across the row; the
+        // gather for 8-byte items and for rows of fewer than 16 bytes.
+        let short = |rows: usize, es: usize| {
+            let (r, e) = (rows as isize, es as isize);
+            plan(&[100_000, rows], &[r * e, e], &[e, 100_000 * e], es).strategy
+        };
+        assert_eq!(short(17, 4), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        assert_eq!(short(40, 1), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        assert_eq!(short(9, 2), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        assert_eq!(short(9, 8), Strategy::Gather);
+        assert_eq!(short(12, 1), Strategy::Gather);
     }
 
     #[test]

@@ -222,6 +222,43 @@ mod tests {
         assert!(empty.check_bounds(0, 0).is_ok());
     }
 
+    /// `byte_range` (plain arithmetic, for valid layouts) against every
+    /// item's bytes enumerated, and against `parts_byte_range` (saturating)
+    /// on layouts at the edges of invariant 3.
+    #[test]
+    fn byte_range_matches_the_items() {
+        let small: [(&[usize], &[isize], usize); 5] = [
+            (&[2, 3], &[-12, 4], 4),
+            (&[3, 1, 4], &[7, -100, -3], 2),
+            (&[5], &[0], 8),
+            (&[2, 2, 2], &[-1, 5, -9], 3),
+            (&[], &[], 6),
+        ];
+        for (shape, strides, itemsize) in small {
+            let l = Layout::new(shape, strides, itemsize).unwrap();
+            let (mut low, mut high) = (isize::MAX, isize::MIN);
+            let mut index = vec![0usize; shape.len()];
+            loop {
+                let at: isize = index.iter().zip(strides).map(|(&i, &s)| i.cast_signed() * s).sum();
+                (low, high) = (low.min(at), high.max(at + itemsize.cast_signed()));
+                let Some(k) = (0..shape.len()).rev().find(|&k| index[k] + 1 < shape[k]) else { break };
+                index[k] += 1;
+                index[k + 1..].fill(0);
+            }
+            assert_eq!(byte_range(&l), Some((low, high)), "{shape:?} {strides:?}");
+        }
+        let edges: [(&[usize], &[isize], usize); 4] = [
+            (&[1, 3], &[isize::MIN, 4], 4),
+            (&[2], &[isize::MAX - 8], 8),
+            (&[2], &[-(isize::MAX - 8)], 8),
+            (&[0, 2], &[isize::MAX, isize::MIN], 8),
+        ];
+        for (shape, strides, itemsize) in edges {
+            let l = Layout::new(shape, strides, itemsize).unwrap();
+            assert_eq!(byte_range(&l), parts_byte_range(shape, strides, itemsize), "{shape:?} {strides:?}");
+        }
+    }
+
     #[test]
     fn aliasing() {
         assert!(Layout::new(&[3], &[0], 4).unwrap().has_aliased_items());
