@@ -144,4 +144,15 @@ fn large_copies_use_threads_and_streaming_stores() {
         check_permuted(&[192, 64, 256], 4, &perm, &[1, 1, 1], 0);
         check_permuted(&[96, 64, 256], 8, &perm, &[1, 1, 1], 0);
     }
+    // Whole contiguous copies past 16 MiB are streamed: into a destination
+    // that starts and ends mid-line, nothing around it written.
+    let n: usize = (16 << 20) + 4099;
+    let src: Vec<u8> = (0..n).map(|k| (k.wrapping_mul(2654435761) >> 9) as u8).collect();
+    let source = BufferView::new(&src, Layout::contiguous(&[n], 1, Order::C).unwrap(), 0, Format::parse("B").unwrap())
+        .unwrap();
+    let mut out = vec![0u8; n + 8];
+    let layout = Layout::contiguous(&[n], 1, Order::C).unwrap();
+    BufferViewMut::new(&mut out, layout, 3, Format::parse("B").unwrap()).unwrap().assign(&source).unwrap();
+    assert!(out[3..3 + n] == src[..], "a streamed contiguous copy");
+    assert!(out[..3].iter().chain(&out[3 + n..]).all(|&b| b == 0), "a streamed contiguous copy: outside");
 }

@@ -17,6 +17,20 @@ use crate::layout::dims::DimVec;
 /// contiguous copy fell to 0.73 of memcpy).
 const STREAM_MIN_BYTES: usize = 2 << 20;
 
+/// Whole contiguous copies at least this large are streamed; smaller ones
+/// go to the platform `memcpy`. Its non-temporal threshold comes from the
+/// cache sizes the CPU reports, which virtual machines get wrong: glibc
+/// 2.36 on the AMD EPYC (Zen 4) machine reads a 320 MiB L3 where `lscpu`
+/// shows 32 MiB, and streams only from 240 MiB on. Measured there (one
+/// thread, medians of 7 interleaved runs, /tmp/lead_mb of 2026-12-07):
+/// from cold caches streaming ran at 34–37 GB/s and memcpy at 21–24 from
+/// 1 MiB to 64 MiB; in a warm loop streaming lost up to 8 MiB (52 against
+/// 58–90 GB/s) and won from 12 MiB on (49 against 42, 35 against 21 at 32
+/// MiB). On the AVX2 EPYC, earlier, the two were within 8% from 32 MiB on
+/// and streaming lost 2–8 MiB copies in a warm loop. Beyond 16 MiB the
+/// source and destination together fill a 32 MiB L3.
+const STREAM_WHOLE_MIN_BYTES: usize = 16 << 20;
+
 /// A cache line.
 const LINE: usize = 64;
 
@@ -106,15 +120,11 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
     match plan.strategy {
         Strategy::Nothing => {}
         // A whole copy that is one contiguous run is the platform
-        // memcpy's job: libc picks its own non-temporal threshold from the
-        // cache sizes. Measured on the AMD machine (32 MiB L3, one thread,
-        // against NumPy's memcpy, medians of interleaved runs): streaming
-        // such runs from 2 MiB on made 2-8 MiB copies 0.43-0.48x of memcpy
-        // in a warm loop and 0.89-0.92x from cold caches; from 32 MiB on
-        // the two were within 8%. Runs that are blocks of a larger copy
-        // (the rows of a PIL image) still stream, see `Mode::copy_bytes`.
+        // memcpy's job up to `STREAM_WHOLE_MIN_BYTES`, and streamed above
+        // it. Runs that are blocks of a larger copy (the rows of a PIL
+        // image) stream from `STREAM_MIN_BYTES`, see `Mode::copy_bytes`.
         Strategy::Memcpy { bytes } => {
-            let stream_block = stream_runs && bytes < mode.copy_bytes;
+            let stream_block = stream_runs && (bytes < mode.copy_bytes || bytes >= STREAM_WHOLE_MIN_BYTES);
             parallel::split(bytes, 1 << 20, parallel, |a, b| {
                 // SAFETY: bytes a..b of the contiguous destination and
                 // source (the plan's items; disjoint: caller).
