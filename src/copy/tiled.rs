@@ -623,14 +623,21 @@ impl Transpose2 {
                 *s -= low;
             }
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
-            let per_block = if es == 4 && !T::square_columns() {
-                // 4-byte line tiles (no 512-bit square tiles): one block.
+            let per_block = if es == 4 && (!T::square_columns() || self.stream) {
+                // 4-byte items: one block where the source is read from
+                // memory (streamed outputs) or the tiles are line tiles.
                 // Two blocks read 32 source rows at once, whose lines at
                 // strides of 16 KiB and more share a few cache sets.
                 // Measured on the AMD EPYC (Zen 3, AVX2, load 7), two runs
                 // each: f32 4096² 0.44–0.61 of memcpy with two blocks,
                 // 0.72–0.79 with one; f32 8192² 0.27–0.28 -> 0.33 (f64's
-                // square tiles were better with two, u16 level).
+                // square tiles were better with two, u16 level). The
+                // 512-bit square tiles on the AMD EPYC (Zen 4), two runs of
+                // `examples/compare` each, in GB/s: f32 4096² 12.8–14.3 ->
+                // 17.5–17.9, 3000x5000 9.8–10.8 -> 16.5–16.9, 8192²
+                // 13.4–14.3 -> 16.2–16.3, 256³ (1, 2, 0) 16.1–16.9 -> 21.4,
+                // the rest level; in cache (256², not streamed) two blocks
+                // were faster (52 GB/s against 37–46).
                 1
             } else {
                 lines_per_block(es, prefetch && !T::square_columns())
