@@ -148,8 +148,8 @@ fn large_copies_use_threads_and_streaming_stores() {
     // that starts and ends mid-line, nothing around it written.
     let n: usize = (16 << 20) + 4099;
     let src: Vec<u8> = (0..n).map(|k| (k.wrapping_mul(2654435761) >> 9) as u8).collect();
-    let source = BufferView::new(&src, Layout::contiguous(&[n], 1, Order::C).unwrap(), 0, Format::parse("B").unwrap())
-        .unwrap();
+    let source =
+        BufferView::new(&src, Layout::contiguous(&[n], 1, Order::C).unwrap(), 0, Format::parse("B").unwrap()).unwrap();
     let mut out = vec![0u8; n + 8];
     let layout = Layout::contiguous(&[n], 1, Order::C).unwrap();
     BufferViewMut::new(&mut out, layout, 3, Format::parse("B").unwrap()).unwrap().assign(&source).unwrap();

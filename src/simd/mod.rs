@@ -241,6 +241,23 @@ pub(crate) fn fence() {
     }
 }
 
+/// Whether the CPU is an AMD one (read once): streamed copies and
+/// transposes take their AMD-measured forms (see `stream` and
+/// `copy::tiled`'s blocks per column).
+pub(crate) fn amd() -> bool {
+    static AMD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AMD.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let id = core::arch::x86_64::__cpuid(0);
+            // The vendor string "AuthenticAMD" in EBX, EDX, ECX order.
+            (id.ebx, id.edx, id.ecx) == (0x6874_7541, 0x6974_6E65, 0x444D_4163)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    })
+}
+
 /// Whether this build writes whole lines with streaming stores.
 pub(crate) const STREAMING: bool = cfg!(all(feature = "simd", not(miri), target_arch = "x86_64"));
 

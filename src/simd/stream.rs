@@ -67,7 +67,7 @@ pub(crate) unsafe fn stream_copy(dst: *mut u8, src: *const u8, n: usize) {
 #[inline(always)]
 pub(super) unsafe fn stream_lines(dst: *mut u8, src: *const u8, len: usize, line: impl Fn(*mut u8, *const u8)) {
     // SAFETY: forwarded from the caller.
-    unsafe { stream_lines_in(one_stream(), dst, src, len, line) }
+    unsafe { stream_lines_in(super::amd(), dst, src, len, line) }
 }
 
 /// [`stream_lines`] in one stream if `sequential`, in four otherwise.
@@ -104,22 +104,6 @@ unsafe fn stream_lines_in(
         unsafe { line(dst.add(k), src.add(k)) };
         k += 64;
     }
-}
-
-/// Whether streamed copies run as one stream (AMD CPUs, see the module
-/// docs), read once.
-fn one_stream() -> bool {
-    static AMD: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AMD.get_or_init(|| {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let id = core::arch::x86_64::__cpuid(0);
-            // The vendor string "AuthenticAMD" in EBX, EDX, ECX order.
-            (id.ebx, id.edx, id.ecx) == (0x6874_7541, 0x6974_6E65, 0x444D_4163)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        false
-    })
 }
 
 /// One 64-byte line, streamed with 128-bit stores.
