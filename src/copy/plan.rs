@@ -77,7 +77,7 @@ pub(crate) struct Plan {
 }
 
 /// The loops of a plan: inline up to [`INLINE_DIMS`], on the heap beyond.
-/// (A plain struct rather than a [`DimVec`]: it is built in place inside
+/// (A plain struct rather than a [`DimVec`](crate::layout::dims::DimVec): it is built in place inside
 /// the plan, where the enum's temporaries cost a 200-byte copy per plan,
 /// a tenth of a small copy's time.)
 #[derive(Clone, PartialEq, Eq)]

@@ -85,6 +85,14 @@ macro_rules! with_kernel {
 }
 use crate::simd::{Column, LineTile, Seams};
 
+mod carried;
+mod grid;
+mod joined;
+
+use carried::{CARRY_BAND_ROWS, CarryLine};
+use grid::LineGrid;
+pub(crate) use joined::Joined;
+
 /// Bytes of each source row read per band: long enough for the
 /// prefetchers, short enough that a band's source fits the L2 cache (two
 /// column blocks of 16 rows of 8 KiB for f32). On the AMD machine 16 KiB
@@ -136,17 +144,6 @@ pub(crate) const SPLIT_ROWS: usize = 64;
 /// copies only lose by it).
 const PREFETCH_MAX_RUN: usize = 1024;
 
-/// Rows per band when rows carry their partial lines
-/// ([`Transpose2::band_carried`]): the carried lines (16 KiB) stay in the
-/// L1 cache, and the source runs (1 KiB of f32) are prefetched. Measured
-/// on an AMD EPYC (Zen 3, AVX2, a shared machine at load 7–9; ratios to
-/// memcpy of the same run, two runs each): u16 3001 x 4999 0.26–0.40
-/// without the carry, 0.35–0.58 with bands of 256 rows, 0.21–0.27 with
-/// 1024; f32 3001 x 4999 0.26–0.30 without, 0.37–0.52 with 256 rows,
-/// 0.16–0.17 with 1024 (the line-aligned u16 4096² ran at 0.39–0.47 in the
-/// same runs).
-const CARRY_BAND_ROWS: usize = 256;
-
 /// One 2-D transpose problem (see the module docs).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transpose2 {
@@ -166,20 +163,6 @@ pub(crate) struct Transpose2 {
     /// Which edge columns of every row another pass writes (see
     /// [`Transpose2::run_joined`]).
     pub(crate) joined: Joined,
-}
-
-/// The edge columns of a problem's rows that a seam pass writes together
-/// with the neighbouring problem's (the problems' destinations follow one
-/// another): the head (columns before the first whole line) and the tail.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Joined {
-    pub(crate) head: bool,
-    pub(crate) tail: bool,
-}
-
-impl Joined {
-    /// Every column is the problem's own to write.
-    pub(crate) const NONE: Joined = Joined { head: false, tail: false };
 }
 
 impl Transpose2 {
@@ -233,99 +216,6 @@ impl Transpose2 {
     /// block ([`run_blocks`](Transpose2::run_blocks)).
     pub(crate) fn short_rows(self) -> bool {
         self.cols * self.itemsize < MIN_TILE_ROW_BYTES
-    }
-
-    /// Runs `count` problems like this one whose destinations follow one
-    /// another in memory: problem `p` at `dst + p*cols*itemsize` and
-    /// `src + p*src_step`. Where the rows do not start at lines, the tail
-    /// of row `i` of problem `p` and the head of row `i` of problem `p + 1`
-    /// share a line; kernels with seams ([`LineTile::seams`]) write it
-    /// whole, instead of in two partial plain stores (measured on the Intel
-    /// machine, three runs each: 256³ (2, 1, 0) into a `Vec`, 11.4–12.0
-    /// GB/s without, 13.9–14.5 with).
-    ///
-    /// # Safety
-    ///
-    /// As [`run`](Transpose2::run), for every problem.
-    pub(crate) unsafe fn run_joined(self, count: usize, src_step: isize) {
-        // SAFETY: each arm runs the problems the caller vouched for.
-        unsafe {
-            match self.itemsize {
-                _ if count == 1 => self.run(),
-                _ if self.short_rows() => (0..count).for_each(|p| self.problem(p, src_step).run()),
-                4 | 8 | 16 => with_kernel!(self.itemsize, T => self.run_joined_with::<T>(count, src_step)),
-                _ => (0..count).for_each(|p| self.problem(p, src_step).run()),
-            }
-        }
-    }
-
-    /// Problem `p` of [`run_joined`](Transpose2::run_joined).
-    fn problem(self, p: usize, src_step: isize) -> Transpose2 {
-        Transpose2 {
-            dst: self.dst.wrapping_add(p * self.cols * self.itemsize),
-            src: self.src.wrapping_offset(p as isize * src_step),
-            ..self
-        }
-    }
-
-    /// [`run_joined`](Transpose2::run_joined) with the kernel `T`.
-    ///
-    /// # Safety
-    ///
-    /// As [`run_joined`](Transpose2::run_joined), with `T` the kernel for
-    /// `itemsize`.
-    unsafe fn run_joined_with<T: LineTile>(self, count: usize, src_step: isize) {
-        let (es, w) = (self.itemsize, T::W);
-        let grid = LineGrid::new(self.dst.addr(), self.dst_row, es);
-        let head = grid.head.min(self.cols);
-        let tail = (self.cols - head) % w;
-        // Every problem then has the same head and tail, one line together.
-        let joinable = self.stream
-            && T::square_columns()
-            && grid.aligned
-            && grid.period == 1
-            && (self.cols * es).is_multiple_of(64)
-            && head > 0
-            && head + tail == w;
-        if !joinable {
-            for p in 0..count {
-                // SAFETY: problem p (caller).
-                unsafe { self.problem(p, src_step).run_tiled::<T>() };
-            }
-            return;
-        }
-        for p in 0..count {
-            let here = Transpose2 { joined: Joined { head: p > 0, tail: p + 1 < count }, ..self.problem(p, src_step) };
-            // SAFETY: problem p, but for the edges the seams write (caller).
-            unsafe { here.run_tiled::<T>() };
-            if p + 1 == count {
-                break;
-            }
-            let next = self.problem(p + 1, src_step);
-            let first_tail = self.cols - tail;
-            // SAFETY: seam i joins row i of problems p and p + 1: the tail
-            // items of one (source rows first_tail.., item i) and the head
-            // items of the other (source rows 0..head, item i), at the line
-            // where problem p's row i ends (aligned: grid.aligned, and the
-            // rows' lines are streamed).
-            let done = unsafe {
-                T::seams::<true>(Seams {
-                    src_tail: here.src.wrapping_offset(first_tail as isize * self.src_col),
-                    src_head: next.src,
-                    src_row: self.src_col,
-                    tail,
-                    dst: here.dst.wrapping_add(first_tail * es),
-                    dst_row: self.dst_row,
-                    rows: self.rows,
-                })
-            };
-            // SAFETY: the edges of the rows the seams did not reach.
-            unsafe {
-                here.columns(first_tail, self.cols).rows(done, self.rows).run_blocks::<T>();
-                next.columns(0, head).rows(done, self.rows).run_blocks::<T>();
-            }
-        }
-        crate::simd::fence();
     }
 
     /// A small transpose (inside the L1 cache): `K x K` register blocks
@@ -683,120 +573,6 @@ impl Transpose2 {
         }
     }
 
-    /// The rows `i0..i1` of a large transpose whose destination rows are
-    /// not a whole number of vectors apart, so that no line grid (see
-    /// [`LineGrid`]) has whole lines in every row: the line tiles then
-    /// write one row's lines at different columns than the next row's.
-    ///
-    /// Instead, each row's columns are cut into chunks of one line's worth
-    /// of items (two where [`lines_per_block`] says), from column 0. A
-    /// chunk is `o` bytes past a line (`o` is the same for all chunks of a
-    /// row), so with the last `o` bytes of the row's previous chunk it
-    /// makes whole lines, which are streamed; those `o` bytes wait in
-    /// `carry` (a line per row, in the L2 cache) while the band goes
-    /// through its other rows. Only each row's first and last partial
-    /// lines are written plainly. Without the carry, every line of such a
-    /// destination is written in two parts, a band apart, each read from
-    /// memory first (u16 3001 x 4999 ran at 0.34 of memcpy on the Intel
-    /// machine, against 0.98 for the line-aligned 4096²; see
-    /// [`CARRY_BAND_ROWS`] for this kernel's figures).
-    ///
-    /// # Safety
-    ///
-    /// As [`run`](Transpose2::run), for rows `i0..i1`; `carry` holds at
-    /// least `i1 - i0` lines.
-    #[inline(never)]
-    unsafe fn band_carried<T: LineTile>(self, i0: usize, i1: usize, carry: &mut [CarryLine]) {
-        let (k, w, es) = (T::K, T::W, self.itemsize);
-        let lines = self.cols / w;
-        let prefetch = (i1 - i0) * es <= PREFETCH_MAX_RUN;
-        let per_block = lines_per_block(es, prefetch);
-        let tiles_end = i0 + (i1 - i0) / k * k;
-        // Tile rows in the scratch: the carried line, then the chunk.
-        let stride = 64 * (per_block + 1);
-        let mut scratch = [CarryLine([0; 64]); 16 * 3];
-        let base = scratch.as_mut_ptr().cast::<u8>();
-        let block_src = (w as isize).wrapping_mul(self.src_col);
-        let vector = crate::simd::vector_kernels();
-        let mut line = 0;
-        while line < lines {
-            let n = per_block.min(lines - line);
-            let j = line * w;
-            let (first, last) = (line == 0, line + n == lines);
-            let mut i = i0;
-            while i < tiles_end {
-                let s = self.src.wrapping_offset((i * es) as isize + j as isize * self.src_col);
-                if prefetch && (i * es).is_multiple_of(64) {
-                    let next = block_src.wrapping_mul(n as isize);
-                    for c in 0..(n * w) as isize {
-                        crate::simd::prefetch(s.wrapping_offset(next + c * self.src_col), 1);
-                    }
-                }
-                for b in 0..n {
-                    // SAFETY: the tile's source items (rows i..i + K of the
-                    // band, columns j + bW..j + bW + W of the body: inside
-                    // the problem); its destination is scratch rows 0..K,
-                    // bytes 64 + 64b..: inside `scratch` (K <= 16 rows of
-                    // `stride` <= 192 bytes).
-                    unsafe {
-                        T::tile::<false, 0>(
-                            s.wrapping_offset(b as isize * block_src),
-                            self.src_col,
-                            base.wrapping_add(64 + 64 * b),
-                            stride as isize,
-                            &[],
-                        );
-                    }
-                }
-                for r in 0..k {
-                    let row = i + r;
-                    let staged = base.wrapping_add(r * stride);
-                    let to = self.dst.wrapping_offset(row as isize * self.dst_row + (j * es) as isize);
-                    let o = to.addr() % 64;
-                    let slot = &mut carry[row - i0];
-                    // SAFETY: `staged` is scratch row r: the carried line,
-                    // then the chunk's 64n bytes (written above); `to` is
-                    // destination row `row` at column j, whose 64n bytes
-                    // (the chunk's items) are writable, as are the o bytes
-                    // before it when the row has an earlier chunk (its last
-                    // items, carried); lines written from `to - o` are
-                    // 64-byte aligned.
-                    unsafe {
-                        if first && o > 0 {
-                            // The row's first line holds columns before
-                            // this problem's: only the chunk's part.
-                            std::ptr::copy_nonoverlapping(staged.wrapping_add(64), to, 64 - o);
-                            stream_lines(to.wrapping_add(64 - o), staged.wrapping_add(128 - o), n - 1, vector);
-                        } else {
-                            if !first {
-                                staged.cast::<CarryLine>().write(*slot);
-                            }
-                            stream_lines(to.wrapping_sub(o), staged.wrapping_add(64 - o), n, vector);
-                        }
-                        // The chunk's last o bytes: written plainly after
-                        // the row's last chunk, carried otherwise.
-                        if last {
-                            let rest = 64 * n - o;
-                            std::ptr::copy_nonoverlapping(staged.wrapping_add(64 + rest), to.wrapping_add(rest), o);
-                        } else {
-                            *slot = staged.wrapping_add(64 * n).cast::<CarryLine>().read();
-                        }
-                    }
-                }
-                i += k;
-            }
-            line += n;
-        }
-        // SAFETY: the tail columns of the band's rows, and the body of its
-        // last rows (fewer than a tile), plainly.
-        unsafe {
-            self.columns(lines * w, self.cols).rows(i0, i1).run_blocks::<T>();
-            for i in tiles_end..i1 {
-                self.edge(i, 1, 1, 0, lines * w);
-            }
-        }
-    }
-
     /// `blocks` neighbouring column blocks of line tiles (1 or 2): rows
     /// `rows.first, + step, ...` below `rows.end`, source rows from `j`.
     /// Each row's lines of the blocks are written one after the other.
@@ -873,41 +649,6 @@ fn lines_per_block(itemsize: usize, prefetch: bool) -> usize {
     if itemsize == 1 || prefetch { 1 } else { 2 }
 }
 
-/// One line of a row's carried bytes (see [`Transpose2::band_carried`]),
-/// aligned so that it copies as whole vectors.
-#[derive(Clone, Copy, Debug)]
-#[repr(C, align(64))]
-struct CarryLine([u8; 64]);
-
-/// Copies `lines` whole lines from `from` (any alignment) to the
-/// line-aligned `to`: with streaming stores if `vector` (the vector tier
-/// is in effect) where this build has them, plainly otherwise.
-///
-/// # Safety
-///
-/// `from` readable and `to` writable for `64 * lines` bytes, not
-/// overlapping; `to` 64-byte aligned; the calling thread must
-/// [`crate::simd::fence`] before the data is read by anyone else.
-#[inline(always)]
-unsafe fn stream_lines(to: *mut u8, from: *const u8, lines: usize, vector: bool) {
-    #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
-    if vector {
-        use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_stream_si128};
-        for k in (0..64 * lines).step_by(16) {
-            // SAFETY: 16 bytes at offset k < 64 * lines of both, the
-            // stores aligned (caller); SSE2 is part of the x86-64 baseline.
-            unsafe {
-                let v = _mm_loadu_si128(from.wrapping_add(k).cast::<__m128i>());
-                _mm_stream_si128(to.wrapping_add(k).cast::<__m128i>(), v);
-            }
-        }
-        return;
-    }
-    let _ = vector;
-    // SAFETY: the caller's contract.
-    unsafe { std::ptr::copy_nonoverlapping(from, to, 64 * lines) };
-}
-
 /// Which line tiles a column block runs: rows `first, first + step, ...`
 /// below `end`, each tile with these row shifts (in vectors).
 struct TileRows {
@@ -917,45 +658,4 @@ struct TileRows {
     shift: [usize; 16],
     /// Whether to ask for the next column block's source ahead of time.
     prefetch: bool,
-}
-
-/// Where the destination lines fall in a band's rows.
-///
-/// Row `i0 + q` of a band has its first line `head + shift[q % period]*K`
-/// items in, where `K = 16 / itemsize`. The shifts exist when the rows are
-/// a multiple of 16 bytes apart (`aligned`); otherwise lines are aligned in
-/// the first row only (and nothing is streamed).
-struct LineGrid {
-    head: usize,
-    period: usize,
-    shift: [usize; 4],
-    aligned: bool,
-}
-
-impl LineGrid {
-    /// The grid for rows starting at address `start`, `dst_row` bytes apart.
-    fn new(start: usize, dst_row: isize, itemsize: usize) -> LineGrid {
-        if !start.is_multiple_of(itemsize) {
-            // Items straddle lines whatever the columns: no alignment.
-            return LineGrid { head: 0, period: 1, shift: [0; 4], aligned: false };
-        }
-        let head = (64 - start % 64) % 64 / itemsize;
-        let delta = dst_row.rem_euclid(64) as usize;
-        if !delta.is_multiple_of(16) {
-            return LineGrid { head, period: 1, shift: [0; 4], aligned: false };
-        }
-        // Row q starts q*delta bytes past a line boundary of row 0's grid,
-        // so its first line is (-q*delta) mod 64 bytes further right: the
-        // pattern repeats after 64 / gcd(delta, 64) rows.
-        let period = match delta {
-            0 => 1,
-            32 => 2,
-            _ => 4,
-        };
-        let mut shift = [0; 4];
-        for (q, s) in shift.iter_mut().enumerate().take(period) {
-            *s = (64 - q * delta % 64) % 64 / 16;
-        }
-        LineGrid { head, period, shift, aligned: true }
-    }
 }
