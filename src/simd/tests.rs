@@ -184,8 +184,14 @@ fn check_seams<T: LineTile, const STREAM: bool>(itemsize: usize) {
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 fn wide_columns<T>() -> bool {
     let name = std::any::type_name::<T>();
-    (name.contains("Avx512") && std::arch::is_x86_feature_detected!("avx512bw"))
-        || (name.contains("Avx2") && super::avx2::available())
+    (name.contains("Avx512") && avx512bw()) || (name.contains("Avx2") && super::avx2::available())
+}
+
+/// Whether the 512-bit kernels run: the CPU has AVX-512BW and the SIMD
+/// tier is not capped below it (as `MEMORYVIEW_SIMD` does in `.ci/run`).
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+fn avx512bw() -> bool {
+    super::level::allows(super::level::SimdLevel::Avx512) && std::arch::is_x86_feature_detected!("avx512bw")
 }
 
 /// Square tiles: 4- and 8-byte items at 512 bits, 8- and 16-byte ones at
@@ -194,7 +200,7 @@ fn wide_columns<T>() -> bool {
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 fn square_tiles<T>(itemsize: usize) -> bool {
     let name = std::any::type_name::<T>();
-    ((itemsize == 4 || itemsize == 8) && name.contains("Avx512") && std::arch::is_x86_feature_detected!("avx512bw"))
+    ((itemsize == 4 || itemsize == 8) && name.contains("Avx512") && avx512bw())
         || ((itemsize == 8 || itemsize == 16) && name.contains("Avx2") && super::avx2::available())
 }
 
