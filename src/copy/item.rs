@@ -31,6 +31,7 @@ pub(crate) trait Item {
     /// 2.5x slower than ndarray's loop over `[u8; 20]` (AMD EPYC, sweep
     /// problem 72), and level with it kept rolled. Loops over the exact
     /// classes stay unrolled (and vectorised: a reversed `f64` copy).
+    /// Gathers over the rolled classes move one item a step.
     const KEEP_ROLLED: bool = false;
 
     /// Whether a gather loop over this class addresses item `k` as `base +
