@@ -22,7 +22,7 @@ const STREAM_MIN_BYTES: usize = 2 << 20;
 /// cache sizes the CPU reports, which virtual machines get wrong: glibc
 /// 2.36 on the AMD EPYC (Zen 4) machine reads a 320 MiB L3 where `lscpu`
 /// shows 32 MiB, and streams only from 240 MiB on. Measured there (one
-/// thread, medians of 7 interleaved runs, /tmp/lead_mb of 2026-12-07):
+/// thread, medians of 7 interleaved runs of a standalone test):
 /// from cold caches streaming ran at 34–37 GB/s and memcpy at 21–24 from
 /// 1 MiB to 64 MiB; in a warm loop streaming lost up to 8 MiB (52 against
 /// 58–90 GB/s) and won from 12 MiB on (49 against 42, 35 against 21 at 32
