@@ -83,8 +83,12 @@ unsafe fn stream_lines_in(
     len: usize,
     line: impl Fn(*mut u8, *const u8),
 ) {
+    // Whole blocks of four pages in four streams (none if sequential),
+    // then the rest line by line.
+    let block = STREAMS * PAGE;
+    let blocks_end = if sequential { 0 } else { len / block * block };
     let mut k = 0;
-    while k + STREAMS * PAGE <= len && !sequential {
+    while k < blocks_end {
         for off in (0..PAGE).step_by(CHUNK) {
             for p in 0..STREAMS {
                 let at = k + p * PAGE + off;
@@ -92,12 +96,12 @@ unsafe fn stream_lines_in(
                 // block's: a hint, read either way).
                 super::prefetch(src.wrapping_add(at + CHUNK), CHUNK);
                 for l in (at..at + CHUNK).step_by(64) {
-                    // SAFETY: line l lies below k + STREAMS * PAGE <= len.
+                    // SAFETY: line l lies below k + block <= blocks_end <= len.
                     unsafe { line(dst.add(l), src.add(l)) };
                 }
             }
         }
-        k += STREAMS * PAGE;
+        k += block;
     }
     while k < len {
         // SAFETY: line k lies below len.

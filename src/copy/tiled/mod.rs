@@ -502,6 +502,7 @@ impl Transpose2 {
         // shifts: `phases` kinds of tile, taken one kind at a time.
         let phases = (grid.period / k).max(1);
         let prefetch = self.stream && (i1 - i0) * es <= PREFETCH_MAX_RUN;
+        let per_block = tile_blocks::<T>(es, prefetch, self.stream);
         for phase in 0..phases {
             let mut shift = [0usize; 16];
             for (r, s) in shift.iter_mut().enumerate().take(k) {
@@ -513,34 +514,6 @@ impl Transpose2 {
                 *s -= low;
             }
             let rows = TileRows { first: i0 + phase * k, step: phases * k, end: tiles_end, shift, prefetch };
-            let per_block = if es == 4 && !T::square_columns() {
-                // 4-byte line tiles (no 512-bit square tiles): one block.
-                // Two blocks read 32 source rows at once, whose lines at
-                // strides of 16 KiB and more share a few cache sets.
-                // Measured on the AMD EPYC (Zen 3, AVX2, load 7), two runs
-                // each: f32 4096² 0.44–0.61 of memcpy with two blocks,
-                // 0.72–0.79 with one; f32 8192² 0.27–0.28 -> 0.33 (f64's
-                // square tiles were better with two, u16 level).
-                1
-            } else if self.stream && es <= 4 && crate::simd::amd() {
-                // Streamed items of 2 and 4 bytes on AMD CPUs: one block,
-                // whose 16 source rows the caches there hold better than
-                // two blocks' 32. Measured on the AMD EPYC (Zen 4, 512-bit
-                // square tiles), two runs of `examples/compare` each, in
-                // GB/s: f32 4096² 12.8–14.3 -> 17.5–17.9, 3000x5000
-                // 9.8–10.8 -> 16.5–18.5, 8192² 13.4–14.3 -> 16.2–17.5,
-                // 256³ (1, 2, 0) 16.1–16.9 -> 21.4–22.2, the rest level; in
-                // cache (256², not streamed) two blocks stay faster (52
-                // GB/s against 37–46). u16, medians of 4 interleaved runs
-                // of a warm loop: 2048² 19.1 -> 21.3, 4096² 17.7 -> 19.9,
-                // 3000x5000 9.3 -> 10.0, 5000x3000 11.1 -> 12.2. (The
-                // carried bands of `band_carried` measured level either
-                // way: u16 3001x4999 11.6 against 11.2, 4999x3001 10.8
-                // against 12.2.)
-                1
-            } else {
-                lines_per_block(es, prefetch && !T::square_columns())
-            };
             let mut line = 0;
             while line < lines {
                 let n = per_block.min(lines - line);
@@ -647,6 +620,40 @@ impl Transpose2 {
 ///
 fn lines_per_block(itemsize: usize, prefetch: bool) -> usize {
     if itemsize == 1 || prefetch { 1 } else { 2 }
+}
+
+/// How many neighbouring column blocks [`Transpose2::band_tiled`]'s line
+/// tiles run together: [`lines_per_block`], but one for 4-byte line tiles
+/// and for streamed 2- and 4-byte items on AMD CPUs.
+fn tile_blocks<T: LineTile>(itemsize: usize, prefetch: bool, streamed: bool) -> usize {
+    if itemsize == 4 && !T::square_columns() {
+        // 4-byte line tiles (no 512-bit square tiles): one block.
+        // Two blocks read 32 source rows at once, whose lines at
+        // strides of 16 KiB and more share a few cache sets.
+        // Measured on the AMD EPYC (Zen 3, AVX2, load 7), two runs
+        // each: f32 4096² 0.44–0.61 of memcpy with two blocks,
+        // 0.72–0.79 with one; f32 8192² 0.27–0.28 -> 0.33 (f64's
+        // square tiles were better with two, u16 level).
+        1
+    } else if streamed && itemsize <= 4 && crate::simd::amd() {
+        // Streamed items of 2 and 4 bytes on AMD CPUs: one block,
+        // whose 16 source rows the caches there hold better than
+        // two blocks' 32. Measured on the AMD EPYC (Zen 4, 512-bit
+        // square tiles), two runs of `examples/compare` each, in
+        // GB/s: f32 4096² 12.8–14.3 -> 17.5–17.9, 3000x5000
+        // 9.8–10.8 -> 16.5–18.5, 8192² 13.4–14.3 -> 16.2–17.5,
+        // 256³ (1, 2, 0) 16.1–16.9 -> 21.4–22.2, the rest level; in
+        // cache (256², not streamed) two blocks stay faster (52
+        // GB/s against 37–46). u16, medians of 4 interleaved runs
+        // of a warm loop: 2048² 19.1 -> 21.3, 4096² 17.7 -> 19.9,
+        // 3000x5000 9.3 -> 10.0, 5000x3000 11.1 -> 12.2. (The
+        // carried bands of `band_carried` measured level either
+        // way: u16 3001x4999 11.6 against 11.2, 4999x3001 10.8
+        // against 12.2.)
+        1
+    } else {
+        lines_per_block(itemsize, prefetch && !T::square_columns())
+    }
 }
 
 /// Which line tiles a column block runs: rows `first, first + step, ...`
