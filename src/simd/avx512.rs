@@ -25,7 +25,7 @@
 //! streaming copies ([`stream_lines`]).
 
 use super::square::{self, SquareTile};
-use super::{Column, LineTile, Seams};
+use super::{CarriedRows, Column, LineTile, Seams};
 use core::arch::x86_64::{
     __m512i, _mm_loadu_si128, _mm512_alignr_epi64, _mm512_castsi128_si512, _mm512_inserti32x4, _mm512_loadu_si512,
     _mm512_setzero_si512, _mm512_shuffle_i64x2, _mm512_storeu_si512, _mm512_stream_si512, _mm512_unpackhi_epi8,
@@ -160,6 +160,25 @@ impl<T: LineTile> LineTile for Avx512<T> {
             match T::K {
                 2 => seam_column::<8, STREAM>(seams),
                 _ => seam_column::<4, STREAM>(seams),
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn carries(dst: *mut u8, dst_row: isize) -> bool {
+        T::K >= 2 && available() && super::carried::carries(dst.addr(), dst_row)
+    }
+
+    #[inline(always)]
+    unsafe fn carried(rows: CarriedRows) {
+        // SAFETY: `carries` held (AVX-512BW, the rows' permutes); the rest
+        // is the caller's contract, for items of 16 / K bytes.
+        unsafe {
+            match T::K {
+                16 => super::carried::carried_rows::<1>(rows),
+                8 => super::carried::carried_rows::<2>(rows),
+                4 => super::carried::carried_rows::<4>(rows),
+                _ => super::carried::carried_rows::<8>(rows),
             }
         }
     }
@@ -378,7 +397,14 @@ fn gather_lines(q: [__m512i; 4]) -> [__m512i; 4] {
 /// The CPU has AVX-512BW; those source rows are readable for 16 bytes.
 #[inline]
 #[target_feature(enable = "avx512bw")]
-unsafe fn load_group(src: *const u8, src_row: isize, k: usize, r: usize, first: usize, count: usize) -> __m512i {
+pub(super) unsafe fn load_group(
+    src: *const u8,
+    src_row: isize,
+    k: usize,
+    r: usize,
+    first: usize,
+    count: usize,
+) -> __m512i {
     let row = |b: usize| src.wrapping_offset(((first + b) * k + r) as isize * src_row).cast();
     // SAFETY: rows of the lanes below `count` only (caller).
     unsafe {
@@ -399,7 +425,7 @@ unsafe fn load_group(src: *const u8, src_row: isize, k: usize, r: usize, first: 
 /// The in-lane transpose for `ES`-byte items.
 #[inline]
 #[target_feature(enable = "avx512bw")]
-fn transpose<const ES: usize>(x: [__m512i; 16]) -> [__m512i; 16] {
+pub(super) fn transpose<const ES: usize>(x: [__m512i; 16]) -> [__m512i; 16] {
     let z = _mm512_setzero_si512();
     match ES {
         1 => transpose8(x),

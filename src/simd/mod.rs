@@ -30,6 +30,8 @@ pub(crate) mod avx2;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx512;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+mod carried;
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod lanes;
 pub(crate) mod level;
 pub(crate) mod records;
@@ -172,6 +174,29 @@ pub(crate) trait LineTile {
         0
     }
 
+    /// Whether [`carried`](LineTile::carried) runs for destination rows
+    /// that start at `dst`, `dst_row` bytes apart (by default not).
+    #[inline(always)]
+    fn carries(dst: *mut u8, dst_row: isize) -> bool {
+        let _ = (dst, dst_row);
+        false
+    }
+
+    /// Transposes one group of `K` destination rows that do not start at
+    /// cache lines, each row's lines joined in registers (see
+    /// [`CarriedRows`]). Only called where [`carries`](LineTile::carries)
+    /// holds.
+    ///
+    /// # Safety
+    ///
+    /// [`carries`](LineTile::carries) holds for `rows.dst` and
+    /// `rows.dst_row`, and the contract of [`CarriedRows`] holds.
+    #[inline(always)]
+    unsafe fn carried(rows: CarriedRows) {
+        let _ = rows;
+        unreachable!("LineTile::carried without LineTile::carries");
+    }
+
     /// Transposes one `K x K` block (for small copies, which do not have
     /// whole lines): destination row `r` receives item `r` of source rows
     /// `0..K`.
@@ -219,6 +244,46 @@ pub(crate) struct Seams {
     pub(crate) dst: *mut u8,
     pub(crate) dst_row: isize,
     pub(crate) rows: usize,
+}
+
+/// A group of `K` destination rows of a large transpose, for
+/// [`LineTile::carried`]: row `r < K` at `dst + r*dst_row` receives, in
+/// its columns `c < lines * W`, item `r` of the source rows
+/// `src + c*src_row`. A row that starts `o` bytes into a cache line has
+/// its first line start `o` bytes before it, in the row's previous
+/// columns, whose last `o` bytes are carried from the previous call.
+///
+/// The contract, with `ES` the itemsize and `o` each row's offset:
+/// - those source items are readable and those destination items
+///   writable, the two disjoint;
+/// - `carry` is 64-byte aligned and holds `K` lines, line `r` for row
+///   `r`: read unless `first` (the previous call's last chunk, whose last
+///   `o` bytes end the row's previous columns), written unless `last`;
+/// - unless `first`, the `o` bytes before each row (its previous columns)
+///   are writable; they are written here, while this call's last `o`
+///   bytes of each row are carried unless `last`;
+/// - the stores are streaming: the caller must [`fence`] before the data
+///   is read by anyone else.
+#[derive(Clone, Copy, Debug)]
+// Only the 512-bit kernel reads the fields.
+#[cfg_attr(not(all(feature = "simd", not(miri), target_arch = "x86_64")), allow(dead_code))]
+pub(crate) struct CarriedRows {
+    pub(crate) src: *const u8,
+    /// Bytes between source rows (destination columns).
+    pub(crate) src_row: isize,
+    pub(crate) dst: *mut u8,
+    /// Bytes between destination rows.
+    pub(crate) dst_row: isize,
+    /// Column blocks of `W` items.
+    pub(crate) lines: usize,
+    pub(crate) carry: *mut u8,
+    /// Whether the columns start the rows.
+    pub(crate) first: bool,
+    /// Whether the columns end the rows' whole lines.
+    pub(crate) last: bool,
+    /// Whether to ask for the source two blocks ahead (the group is the
+    /// first to read those source lines).
+    pub(crate) prefetch: bool,
 }
 
 /// The 64-row blocks of a staged byte column (`super::avx512`,

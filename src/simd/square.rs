@@ -6,7 +6,7 @@
 //! each of `W` source rows and stores `W` whole destination lines, so that
 //! each source line is read once, whole, and each destination line is
 //! written at once (line tiles read 16 bytes of each source row per tile).
-//! The same loops walk a column of such tiles ([`column`]) or the seams
+//! The same loops walk a column of such tiles ([`column()`]) or the seams
 //! between neighbouring destination rows ([`seams`]); the kernels differ
 //! only in the tile ([`SquareTile`]). The loops are always inlined into
 //! the kernels' `#[target_feature]` functions, so the tile inlines too.

@@ -1,9 +1,9 @@
 //! `FixedView`: a read-only typed view of a slice whose number of
 //! dimensions is fixed when the code is compiled.
 //!
-//! A [`MemoryView`](crate::MemoryView) carries a run-time rank (up to 64
+//! A [`MemoryView`] carries a run-time rank (up to 64
 //! dimensions, like a `Py_buffer`), so its descriptor is a
-//! [`Layout`](crate::Layout) of inline arrays plus a format: some 200
+//! [`Layout`] of inline arrays plus a format: some 200
 //! bytes, which a view made and transposed in an inner loop must build and
 //! move each time. A `FixedView<'a, T, N>` is the slice, an offset and two
 //! `[_; N]` arrays: for `N = 2` seven words, which the compiler keeps in
