@@ -167,15 +167,15 @@ impl Plan {
     /// dimensions dropped, nothing reordered or merged. For such copies
     /// normalising costs more than walking the layouts as given (a 2-item
     /// 5-D copy of 34-byte items, sweep problem 126: 330 of the 970
-    /// instructions `assign` took went to the plan). `None` for larger
-    /// copies, or more loops than fit inline.
+    /// instructions `assign` took went to the plan). The loops go to
+    /// `loops`, their number is returned; `None` for larger copies, or more
+    /// loops than fit inline.
     #[inline]
-    pub(crate) fn tiny_loops(dst: &Layout, src: &Layout) -> Option<([Dim; INLINE_DIMS], usize)> {
+    pub(crate) fn tiny_loops(dst: &Layout, src: &Layout, loops: &mut [Dim; INLINE_DIMS]) -> Option<usize> {
         let (shape, d, s) = (dst.shape(), dst.strides(), src.strides());
         if shape.len() > INLINE_DIMS || dst.len() > TINY_COPY_ITEMS {
             return None;
         }
-        let mut loops = [Dim::default(); INLINE_DIMS];
         let mut n = 0;
         for k in 0..shape.len() {
             if shape[k] != 1 {
@@ -183,7 +183,7 @@ impl Plan {
                 n += 1;
             }
         }
-        Some((loops, n))
+        Some(n)
     }
 
     /// Plans a copy of the loops `dims` (any order) of items of `itemsize`.

@@ -524,6 +524,14 @@ impl Format {
     /// The format's text without one leading `'@'`, as bytes: CPython's
     /// slice assignment compares formats this way. (Bytes: no UTF-8 check
     /// on every assignment.)
+    /// Whether `self` and `other` have the same text less a leading `@`
+    /// (the test of CPython's `memoryview` assignment). Every copy between
+    /// views asks this, so identical texts are settled first, without a
+    /// call to `memcmp`.
+    pub(crate) fn same_structure(&self, other: &Format) -> bool {
+        self.text.identical(&other.text) || self.without_native_prefix() == other.without_native_prefix()
+    }
+
     pub(crate) fn without_native_prefix(&self) -> &[u8] {
         let with_nul = self.text.with_nul();
         let text = &with_nul[..with_nul.len() - 1];

@@ -63,6 +63,19 @@ impl FormatText {
         }
     }
 
+    /// Whether the two texts are the same bytes, decided without a call to
+    /// `memcmp` where both are inline (a fixed-size comparison); `false`
+    /// only means "not known to be equal".
+    pub(crate) fn identical(&self, other: &FormatText) -> bool {
+        match (self, other) {
+            // Inline bytes past `len` are zero, so equal arrays and lengths
+            // are equal texts.
+            (FormatText::Inline { len: a, bytes: x }, FormatText::Inline { len: b, bytes: y }) => a == b && x == y,
+            (FormatText::Shared(a), FormatText::Shared(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         let bytes = self.with_nul();
         // The bytes were copied from a `&str` (plus a NUL), so this never

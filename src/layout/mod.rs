@@ -225,6 +225,15 @@ impl Layout {
         &self.shape
     }
 
+    /// Whether `self` and `other` have the same shape and itemsize. Every
+    /// copy asks this; compared extent by extent, short shapes cost a few
+    /// instructions, where slice equality called `memcmp`.
+    #[inline]
+    pub(crate) fn same_structure(&self, other: &Layout) -> bool {
+        let (a, b) = (self.shape(), other.shape());
+        self.itemsize == other.itemsize && a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    }
+
     /// The byte stride of each dimension.
     #[inline]
     pub fn strides(&self) -> &[isize] {

@@ -32,7 +32,7 @@ pub(crate) fn copyto(dst: &Bound<'_, PyAny>, src: &Bound<'_, PyAny>) -> PyResult
     // The same items by meaning (`Format::equivalent`): NumPy writes one
     // record dtype as 'T{=i:a:B:b:}' or 'T{i:a:B:b:}' depending on the
     // array's address, and both describe the same bytes.
-    let same_text = dst_raw.format().without_native_prefix() == src_raw.format().without_native_prefix();
+    let same_text = dst_raw.format().same_structure(src_raw.format());
     if !(same_text || dst_raw.format().equivalent(src_raw.format()))
         || dst_raw.layout().itemsize() != src_raw.layout().itemsize()
     {

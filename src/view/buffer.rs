@@ -618,7 +618,7 @@ impl<'a> BufferViewMut<'a> {
 /// CPython's slice-assignment structure check (rule 32), shapes compared in
 /// full.
 pub(super) fn check_assignable(layout: &Layout, format: &Format, src: &BufferView<'_>) -> Result<()> {
-    if format.without_native_prefix() != src.format().without_native_prefix() {
+    if !format.same_structure(src.format()) {
         return Err(Error::new(
             ErrorKind::IncompatibleFormat,
             format!(
@@ -629,7 +629,7 @@ pub(super) fn check_assignable(layout: &Layout, format: &Format, src: &BufferVie
             ),
         ));
     }
-    if layout.itemsize() != src.itemsize() || layout.shape() != src.shape() {
+    if !layout.same_structure(src.layout()) {
         return Err(Error::new(
             ErrorKind::ShapeMismatch,
             format!(
