@@ -108,8 +108,9 @@
 //! with its invariants written on the type, and the walker that follows
 //! suboffsets), `copy` (the copy kernels), `simd` (the in-register tile
 //! transposes and streaming stores), `view::construct` (the constructors
-//! from raw parts), `view::typed` (typed reads under the typed-view
-//! invariant), and, with the `python` feature, the FFI files of `python`
+//! from raw parts), `view::typed` and `view::to_ndarray` (typed reads
+//! under the typed-view invariant, and ndarray views made from typed
+//! views), and, with the `python` feature, the FFI files of `python`
 //! (`held`, `guard`, `memory`, `protocol`, `transfer`, `dlpack`, and the
 //! two buffer slots of `View`). Every other module is
 //! `#![forbid(unsafe_code)]`.

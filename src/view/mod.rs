@@ -23,6 +23,8 @@ mod construct;
 mod display;
 mod fixed;
 mod iter;
+#[cfg(feature = "ndarray")]
+mod to_ndarray;
 mod typed;
 
 use crate::format::Format;
