@@ -91,6 +91,9 @@ fn tiled_transposes_on_edge_shapes() {
             // (destinations without a line grid), two at a time for 8-byte
             // items.
             (300, 3 * w + 5),
+            // Carried rows over more than one strip of columns (the
+            // 512-bit kernel carries each row's last chunk between them).
+            (17, 600),
         ];
         let shapes = if cfg!(miri) { &shapes[3..4] } else { &shapes[..] };
         let mut layouts = Vec::new();
