@@ -1,10 +1,10 @@
 //! Running a planned copy between direct layouts.
 
-use super::item::with_item;
+use super::item::{Item, with_item};
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
 use super::skinny;
-use super::strided::{Blocked, copy_run, for_each_outer};
+use super::strided::{Blocked, copy_run, for_each_outer, gather_line};
 use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
@@ -186,10 +186,24 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
             }
         }
         Strategy::Gather => {
-            // Two loops in a 2-D kernel, the others around it.
+            // Two loops in a 2-D kernel, the others around it; a single
+            // loop of items at fixed offsets as a line of its own.
             let (kernel, rest) = Blocked::gather(&plan.dims, es);
+            // (A reversed run, forwards into backwards, has its own loop.)
+            let reversed_run = |a: &Dim| a.dst == es as isize && a.src == -(es as isize);
+            let line = match &plan.dims[..] {
+                [a] if !parallel && !reversed_run(a) => Some(*a),
+                _ => None,
+            };
             // SAFETY: forwarded: the plan's items from these bases.
-            unsafe { with_item!(es, M => kernel.run_all::<M>(&rest, d, s, parallel)) };
+            unsafe {
+                with_item!(es, M => match line {
+                    Some(a) if !M::INDEXED && !M::KEEP_ROLLED => {
+                        gather_line::<M>(dst, a.dst, src, a.src, a.extent, es);
+                    }
+                    _ => kernel.run_all::<M>(&rest, d, s, parallel),
+                });
+            };
         }
         Strategy::Blocked { fast_src } => {
             // The innermost loop and the source's fastest in a blocked 2-D

@@ -182,6 +182,8 @@ fn every_strategy_against_the_naive_copy() {
         // Gather: strided on both sides, three dimensions; one dimension.
         forced(&[d(3, 40 * e, 50 * e), d(4, 9 * e, 3 * e), d(5, e, 2 * e)], es, Strategy::Gather);
         forced(&[d(11, 2 * e, 3 * e)], es, Strategy::Gather);
+        // One dimension past the small-copy size: a line of its own.
+        forced(&[d(4096 / es + 3, 2 * e, 3 * e)], es, Strategy::Gather);
         // Blocked: the source's fast dimension outside, strided (3 items)
         // or backwards, with blocks and a ragged last block (the block is
         // 32 bytes of destination), inside one or two other dimensions.
