@@ -521,9 +521,6 @@ impl Format {
         !matches!(self.as_str().as_bytes().first(), Some(b'=' | b'<' | b'>' | b'!' | b'^'))
     }
 
-    /// The format's text without one leading `'@'`, as bytes: CPython's
-    /// slice assignment compares formats this way. (Bytes: no UTF-8 check
-    /// on every assignment.)
     /// Whether `self` and `other` have the same text less a leading `@`
     /// (the test of CPython's `memoryview` assignment). Every copy between
     /// views asks this, so identical texts are settled first, without a
@@ -532,6 +529,9 @@ impl Format {
         self.text.identical(&other.text) || self.without_native_prefix() == other.without_native_prefix()
     }
 
+    /// The format's text without one leading `'@'`, as bytes: CPython's
+    /// slice assignment compares formats this way. (Bytes: no UTF-8 check
+    /// on every assignment.)
     pub(crate) fn without_native_prefix(&self) -> &[u8] {
         let with_nul = self.text.with_nul();
         let text = &with_nul[..with_nul.len() - 1];

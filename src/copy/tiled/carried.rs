@@ -137,9 +137,7 @@ impl Transpose2 {
             }
         }
     }
-}
 
-impl Transpose2 {
     /// [`band_carried`](Transpose2::band_carried) where the kernel joins
     /// each row's lines in registers ([`LineTile::carried`]): groups of
     /// `K` rows walk along strips of [`STRIP_ROWS`] columns, each row's
