@@ -4,7 +4,7 @@ use super::item::{Item, with_item};
 use super::parallel::{self, SendPtr};
 use super::plan::{Dim, Plan, Strategy};
 use super::skinny;
-use super::strided::{Blocked, copy_run, for_each_outer, gather_line};
+use super::strided::{Blocked, copy_run, for_each_outer, gather_line, reversed_run};
 use super::tiled::{self, Transpose2};
 use crate::layout::dims::DimVec;
 
@@ -190,9 +190,8 @@ pub(crate) unsafe fn run(plan: &Plan, dst: *mut u8, src: *const u8, mode: Mode) 
             // loop of items at fixed offsets as a line of its own.
             let (kernel, rest) = Blocked::gather(&plan.dims, es);
             // (A reversed run, forwards into backwards, has its own loop.)
-            let reversed_run = |a: &Dim| a.dst == es as isize && a.src == -(es as isize);
             let line = match &plan.dims[..] {
-                [a] if !parallel && !reversed_run(a) => Some(*a),
+                [a] if !parallel && !reversed_run(a.dst, a.src, es) => Some(*a),
                 _ => None,
             };
             // SAFETY: forwarded: the plan's items from these bases.

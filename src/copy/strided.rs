@@ -197,17 +197,15 @@ pub(crate) unsafe fn gather_items<M: Item>(dst: *mut u8, ds: isize, src: *const 
     // others through two pointers bumped by the strides, two items per
     // step (one for the classes kept rolled): few live registers, so that
     // the loop does not spill inside the 2-D kernels.
-    if ds == es as isize && ss == -(es as isize) {
+    if reversed_run(ds, ss, es) {
         // SAFETY: the same items, walked as a reversed run (caller's
         // contract).
         unsafe { M::reverse(dst, src, n, es) };
         return;
     }
     if M::INDEXED && n >= INDEXED_MIN_ITEMS {
-        for k in 0..n as isize {
-            // SAFETY: item k of both sides (caller's contract).
-            unsafe { M::copy(dst.wrapping_offset(k * ds), src.wrapping_offset(k * ss), es) };
-        }
+        // SAFETY: forwarded (caller's contract).
+        unsafe { gather_line::<M>(dst, ds, src, ss, n, es) };
         return;
     }
     let (mut d, mut s) = (dst, src);
@@ -243,16 +241,23 @@ pub(crate) unsafe fn gather_items<M: Item>(dst: *mut u8, ds: isize, src: *const 
     }
 }
 
-/// [`gather_items`] for a copy that is one line of items at fixed
-/// offsets (not `Item::INDEXED` or `Item::KEEP_ROLLED`, not a reversed
-/// run), addressed from the bases by index: the compiler unrolls it with
-/// one pointer bump per unrolled step. The bumped pointers of
-/// [`gather_items`] are a chain of one addition per item, the loop's
-/// bound: 5000-item gathers of 2- and 4-byte items ran at 0.87–0.88x
-/// ndarray's loop that way, 1.06–1.10x this way (sweep problems 26 and
-/// 44, AMD EPYC Zen 4). Inside the 2-D kernels, whose other loops hold
-/// registers, the indexed form slowed 3-byte records to 0.6x, so only
-/// one-loop copies take it.
+/// Whether a line of `itemsize`-byte items with these strides copies a
+/// contiguous run into a backwards one ([`Item::reverse`]'s case).
+#[inline(always)]
+pub(crate) fn reversed_run(ds: isize, ss: isize, itemsize: usize) -> bool {
+    ds == itemsize as isize && ss == -(itemsize as isize)
+}
+
+/// Items addressed from the bases by index, which the compiler unrolls
+/// with one pointer bump per unrolled step. Bytes take it in
+/// [`gather_items`] (`Item::INDEXED`); the other classes at fixed offsets
+/// (not `Item::KEEP_ROLLED`) when the copy is one line of items, not a
+/// reversed run (`direct::run`). The bumped pointers of [`gather_items`]
+/// are a chain of one addition per item, the loop's bound: 5000-item
+/// gathers of 2- and 4-byte items ran at 0.87–0.88x ndarray's loop that
+/// way, 1.06–1.10x this way (sweep problems 26 and 44, AMD EPYC Zen 4).
+/// Inside the 2-D kernels, whose other loops hold registers, the indexed
+/// form slowed 3-byte records to 0.6x, so there only bytes take it.
 ///
 /// # Safety
 ///

@@ -31,7 +31,13 @@ fn vbmi() -> bool {
 /// byte permutes (AVX-512VBMI). The caller has checked AVX-512BW.
 #[inline]
 pub(super) fn carries(dst: usize, dst_row: isize) -> bool {
-    (dst | dst_row as usize).is_multiple_of(2) || vbmi()
+    even_rows(dst, dst_row) || vbmi()
+}
+
+/// Whether every row starts at an even byte (16-bit permutes suffice).
+#[inline]
+fn even_rows(dst: usize, dst_row: isize) -> bool {
+    (dst | dst_row as usize).is_multiple_of(2)
 }
 
 /// Transposes a group of `K = 16 / ES` destination rows of [`CarriedRows`],
@@ -43,7 +49,7 @@ pub(super) fn carries(dst: usize, dst_row: isize) -> bool {
 /// `rows.dst_row`, and the contract of [`CarriedRows`] holds.
 #[inline(always)]
 pub(super) unsafe fn carried_rows<const ES: usize>(rows: CarriedRows) {
-    let even = (rows.dst.addr() | rows.dst_row as usize).is_multiple_of(2);
+    let even = even_rows(rows.dst.addr(), rows.dst_row);
     // SAFETY: AVX-512BW is present and, for odd rows, AVX-512VBMI
     // (caller, `carries`); the rest is the caller's contract.
     unsafe {
