@@ -411,8 +411,8 @@ mod tests {
         assert_eq!(plan(&[32, 32], &[128, 4], &[4, 128], 4).strategy, Strategy::Gather);
         // Destination rows shorter than line tiles want (a 17 x 100,000
         // f32 source transposed: 68-byte rows): register blocks for items
-        // of 1, 2 and 4 bytes with a whole block across the row; the
-        // gather for 8-byte items and for rows of fewer than 16 bytes.
+        // of 1, 2, 4 and 8 bytes with a whole block across the row; the
+        // gather for 16-byte items and for rows of fewer than 16 bytes.
         let short = |rows: usize, es: usize| {
             let (r, e) = (rows as isize, es as isize);
             plan(&[100_000, rows], &[r * e, e], &[e, 100_000 * e], es).strategy
@@ -420,7 +420,8 @@ mod tests {
         assert_eq!(short(17, 4), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
         assert_eq!(short(40, 1), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
         assert_eq!(short(9, 2), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
-        assert_eq!(short(9, 8), Strategy::Gather);
+        assert_eq!(short(9, 8), Strategy::Transpose { fast_dst: 1, fast_src: 0 });
+        assert_eq!(short(3, 16), Strategy::Gather);
         assert_eq!(short(12, 1), Strategy::Gather);
     }
 
