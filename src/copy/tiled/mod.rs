@@ -153,14 +153,13 @@ const PREFETCH_MAX_RUN: usize = 1024;
 /// reach a new line of it. Short rows read many source rows at once (17
 /// for the transpose of a 17 x 1,000,000 f32 matrix), more streams than
 /// the hardware prefetchers follow well. Measured on the AMD EPYC (Zen 4),
-/// f32 k x 1,000,000 transposed, one thread, against memcpy: k = 17 from
+/// k x 1,000,000 transposed, one thread, against memcpy: f32 k = 17 from
 /// 0.85–0.87 to 1.03–1.05, k = 20 from 0.76–0.89 to 0.97–1.00, k = 9 from
-/// 0.80–0.81 to 0.89–0.92; farther (256–2048 bytes) was slower. For f64
-/// k x 1,000,000 in blocks: k = 8 from 0.90–0.91 to 1.08, k = 11 from
-/// 1.00–1.04 to 1.05–1.07, k = 5 level. Not for
-/// 1- and 2-byte items, whose blocks are more shuffling than reading: u16
-/// 30 x 1,000,000 went from 0.51–0.64 to 0.46–0.60, u8 40 x 2,000,000
-/// from 0.51–0.54 to 0.46–0.52.
+/// 0.80–0.81 to 0.89–0.92, farther ahead (256–2048 bytes) slower; f64 k = 8
+/// from 0.90–0.91 to 1.08, k = 11 from 1.00–1.04 to 1.05–1.07, k = 5 level.
+/// Not for 1- and 2-byte items, whose blocks are more shuffling than
+/// reading: u16 30 x 1,000,000 went from 0.51–0.64 to 0.46–0.60, u8 40 x
+/// 2,000,000 from 0.51–0.54 to 0.46–0.52.
 const BLOCKS_PREFETCH_AHEAD: usize = 128;
 
 /// One 2-D transpose problem (see the module docs).
@@ -259,7 +258,10 @@ impl Transpose2 {
     /// divide the columns, each block row's last block overlaps the one
     /// before it (and the last block row the one before it, for the rows):
     /// those items are written twice with the same values instead of item
-    /// by item. Fewer than `K` rows or columns go item by item.
+    /// by item. (A destination whose items overlap, as foreign memory's
+    /// may, still ends as writing each item once in some order leaves it:
+    /// every write is of a whole item.) Fewer than `K` rows or columns go
+    /// item by item.
     ///
     /// # Safety
     ///
