@@ -49,6 +49,23 @@ pub(crate) fn has_avx512f() -> bool {
     super::level::allows(super::level::SimdLevel::Avx512) && std::arch::is_x86_feature_detected!("avx512f")
 }
 
+/// Whether this CPU runs [`compiled_for_avx512`].
+#[inline]
+pub(crate) fn has_avx512vl() -> bool {
+    available() && std::arch::is_x86_feature_detected!("avx512vl")
+}
+
+/// Runs `f` compiled for AVX-512 (F, VL and BW): the 128-bit kernels
+/// inlined into it get 32 vector registers and three-operand forms.
+///
+/// # Safety
+///
+/// The CPU has those features ([`has_avx512vl`]).
+#[target_feature(enable = "avx512f,avx512vl,avx512bw")]
+pub(crate) unsafe fn compiled_for_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// [`super::stream::stream_lines`] with one 512-bit streaming store per
 /// line.
 ///

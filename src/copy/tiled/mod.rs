@@ -162,6 +162,12 @@ const PREFETCH_MAX_RUN: usize = 1024;
 /// 2,000,000 from 0.51–0.54 to 0.46–0.52.
 const BLOCKS_PREFETCH_AHEAD: usize = 128;
 
+/// Register-block transposes of at least this many bytes run compiled for
+/// AVX-512 where the CPU has it ([`crate::simd::with_wide_registers`]).
+/// Smaller ones (an 8 x 8 f32 block, a few nanoseconds) run as they are:
+/// the feature check and the call cost more than the spills they save.
+const WIDE_BLOCKS_MIN_BYTES: usize = 16 << 10;
+
 /// One 2-D transpose problem (see the module docs).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transpose2 {
@@ -284,14 +290,27 @@ impl Transpose2 {
             // 0.79–0.94, u16 12 x 2,000,000 from 0.64–0.68 to 0.89–0.96,
             // 30 x 1,000,000 from 0.56–0.60 to 0.68–0.69, u8 40 x
             // 2,000,000 from 0.42–0.46 to 0.55–0.56.
+            // Compiled for AVX-512 where the CPU has it (see
+            // `simd::with_wide_registers`), unless the copy is too small to
+            // repay the check and the call.
+            let wide = self.rows.saturating_mul(self.cols).saturating_mul(self.itemsize) >= WIDE_BLOCKS_MIN_BYTES;
+            macro_rules! rows {
+                ($n:literal) => {
+                    if wide {
+                        crate::simd::with_wide_registers(|| self.block_rows::<T, $n>())
+                    } else {
+                        self.block_rows::<T, $n>()
+                    }
+                };
+            }
             match self.cols.div_ceil(k) {
-                1 => self.block_rows::<T, 1>(),
-                2 => self.block_rows::<T, 2>(),
-                3 => self.block_rows::<T, 3>(),
-                4 => self.block_rows::<T, 4>(),
-                5 => self.block_rows::<T, 5>(),
-                6 => self.block_rows::<T, 6>(),
-                _ => self.block_rows::<T, 0>(),
+                1 => rows!(1),
+                2 => rows!(2),
+                3 => rows!(3),
+                4 => rows!(4),
+                5 => rows!(5),
+                6 => rows!(6),
+                _ => rows!(0),
             }
         }
     }
