@@ -52,7 +52,7 @@ pub(crate) fn has_avx512f() -> bool {
 /// Whether this CPU runs [`compiled_for_avx512`].
 #[inline]
 pub(crate) fn has_avx512vl() -> bool {
-    available() && std::arch::is_x86_feature_detected!("avx512vl")
+    available() && std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl")
 }
 
 /// Runs `f` compiled for AVX-512 (F, VL and BW): the 128-bit kernels

@@ -290,6 +290,7 @@ impl Transpose2 {
             // 0.79–0.94, u16 12 x 2,000,000 from 0.64–0.68 to 0.89–0.96,
             // 30 x 1,000,000 from 0.56–0.60 to 0.68–0.69, u8 40 x
             // 2,000,000 from 0.42–0.46 to 0.55–0.56.
+            //
             // Compiled for AVX-512 where the CPU has it (see
             // `simd::with_wide_registers`), unless the copy is too small to
             // repay the check and the call.
