@@ -202,6 +202,24 @@ fn check_same_structure(dst: &Layout, src: &Layout) -> Result<()> {
 /// temporary (memmove semantics).
 pub(crate) fn assign(dst: &mut RawMut, src: &RawBuffer, overlap: Overlap) -> Result<()> {
     check_same_structure(dst.raw().layout(), src.layout())?;
+    let (dst_ptr, dst_layout, src_layout) = (dst.raw().ptr(), dst.raw().layout(), src.layout());
+    if !dst_layout.is_indirect() && !src_layout.is_indirect() {
+        // Tiny copies: the overlap test on their few loops, then the loops
+        // (what `execute` would do, less a pass over each layout).
+        let mut loops = [Dim::default(); INLINE_DIMS];
+        if let Some(n) = Plan::tiny_loops(dst_layout, src_layout, &mut loops) {
+            let (loops, itemsize) = (&loops[..n], dst_layout.itemsize());
+            if !plan::loops_may_overlap(loops, dst_ptr.addr(), src.ptr().addr(), itemsize) {
+                // SAFETY: `dst` is a mutable view's buffer (invariant 2:
+                // writable, exclusive) and `src` a readable one (invariant
+                // 1); the loops are their layouts' dimensions (less those
+                // of extent 1), of the same shape (checked), and the bytes
+                // they reach do not overlap (checked just above).
+                unsafe { strided::copy_loops(loops, dst_ptr, src.ptr(), itemsize) };
+                return Ok(());
+            }
+        }
+    }
     let overlapping = plan::may_overlap(
         (dst.raw().ptr().addr(), dst.raw().layout()),
         (src.ptr().addr(), src.layout()),

@@ -173,12 +173,18 @@ impl Plan {
     #[inline]
     pub(crate) fn tiny_loops(dst: &Layout, src: &Layout, loops: &mut [Dim; INLINE_DIMS]) -> Option<usize> {
         let (shape, d, s) = (dst.shape(), dst.strides(), src.strides());
-        if shape.len() > INLINE_DIMS || dst.len() > TINY_COPY_ITEMS {
+        if shape.len() > INLINE_DIMS {
             return None;
         }
-        let mut n = 0;
+        // The items counted on the way (a separate `len()` was a second
+        // pass of dependent multiplications).
+        let (mut n, mut items) = (0, 1usize);
         for k in 0..shape.len() {
             if shape[k] != 1 {
+                items = items.saturating_mul(shape[k]);
+                if items > TINY_COPY_ITEMS {
+                    return None;
+                }
                 loops[n] = Dim { extent: shape[k], dst: d[k], src: s[k] };
                 n += 1;
             }
@@ -336,6 +342,25 @@ impl Plan {
     }
 }
 
+/// Whether the loops of a tiny copy ([`Plan::tiny_loops`]) from these base
+/// addresses can write a byte they read: [`may_overlap`] on the loops
+/// rather than the layouts, one pass over the few dimensions left (the
+/// layouts' two passes over all theirs were a fifth of a two-item copy).
+pub(crate) fn loops_may_overlap(loops: &[Dim], dst: usize, src: usize, itemsize: usize) -> bool {
+    let item = itemsize.cast_signed();
+    let (mut dst_low, mut dst_high, mut src_low, mut src_high) = (0isize, item, 0isize, item);
+    for d in loops {
+        let Some(steps) = d.extent.checked_sub(1) else { return false };
+        // The loops are the layouts' own dimensions: Layout invariant 3
+        // bounds these products and sums (as in `Layout::byte_range`).
+        let (to, from) = (d.dst.wrapping_mul(steps.cast_signed()), d.src.wrapping_mul(steps.cast_signed()));
+        (dst_low, dst_high) = (dst_low.wrapping_add(to.min(0)), dst_high.wrapping_add(to.max(0)));
+        (src_low, src_high) = (src_low.wrapping_add(from.min(0)), src_high.wrapping_add(from.max(0)));
+    }
+    dst.wrapping_add_signed(dst_low) < src.wrapping_add_signed(src_high)
+        && src.wrapping_add_signed(src_low) < dst.wrapping_add_signed(dst_high)
+}
+
 /// Whether two direct layouts from these base addresses can share a byte.
 /// Indirect layouts are judged by `if_indirect`.
 pub(crate) fn may_overlap(a: (usize, &Layout), b: (usize, &Layout), if_indirect: bool) -> bool {
@@ -475,5 +500,56 @@ mod tests {
         let pil = Layout::with_suboffsets(&[2], &[8], &[0], 1).unwrap();
         assert!(may_overlap((0, &pil), (1000, &l), true));
         assert!(!may_overlap((0, &pil), (1000, &l), false));
+    }
+
+    /// The tiny copies' overlap test against the span of every item's
+    /// bytes, enumerated, on small layouts of up to three dimensions (some
+    /// of extent 0 or 1, strides of both signs, bases near each other).
+    #[test]
+    fn overlap_of_tiny_loops_matches_the_items() {
+        // The lowest and one-past-highest byte of the items, or None.
+        fn span(shape: &[usize], strides: &[isize], base: isize, itemsize: usize) -> Option<(isize, isize)> {
+            let mut at = vec![base];
+            for (&n, &s) in shape.iter().zip(strides) {
+                at = at.iter().flat_map(|&a| (0..n).map(move |i| a + i as isize * s)).collect();
+            }
+            Some((*at.iter().min()?, at.iter().max()? + itemsize as isize))
+        }
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut overlapping = 0;
+        for _ in 0..20_000 {
+            let ndim = next(4) as usize;
+            let itemsize = 1 + next(8) as usize;
+            let shape: Vec<usize> = (0..ndim).map(|_| next(4) as usize).collect();
+            let mut stride = || (next(41) as isize - 20) * if next(2) == 0 { 1 } else { itemsize as isize };
+            let dst_strides: Vec<isize> = (0..ndim).map(|_| stride()).collect();
+            let src_strides: Vec<isize> = (0..ndim).map(|_| stride()).collect();
+            let (dst_base, src_base) = (1000 + next(200) as isize, 1000 + next(200) as isize);
+            let (Ok(dst), Ok(src)) =
+                (Layout::new(&shape, &dst_strides, itemsize), Layout::new(&shape, &src_strides, itemsize))
+            else {
+                continue;
+            };
+            let mut loops = [Dim::default(); INLINE_DIMS];
+            let n = Plan::tiny_loops(&dst, &src, &mut loops).expect("at most 27 items");
+            let expected = match (
+                span(&shape, &dst_strides, dst_base, itemsize),
+                span(&shape, &src_strides, src_base, itemsize),
+            ) {
+                (Some((a, b)), Some((c, d))) => a < d && c < b,
+                _ => false,
+            };
+            overlapping += usize::from(expected);
+            let got = loops_may_overlap(&loops[..n], dst_base as usize, src_base as usize, itemsize);
+            assert_eq!(
+                got, expected,
+                "shape {shape:?} itemsize {itemsize}: dst {dst_strides:?} at {dst_base}, src {src_strides:?} at {src_base}"
+            );
+        }
+        assert!(overlapping > 1000, "the cases cover overlapping copies ({overlapping})");
     }
 }
