@@ -5,11 +5,12 @@
 //! each itemsize falls into a class ([`with_item!`]) whose move is a few
 //! unaligned loads and stores fixed at compile time: one primitive for 1,
 //! 2, 4, 8 and 16 bytes, and an array of the exact size for the common
-//! records (3, 6, 12 and 24 bytes); two overlapping primitives for the
-//! other sizes between (an 11-byte item is the 8 bytes at 0 and the 8
-//! bytes at 3); four 16-byte moves for 33–64 bytes; `memcpy` only above
-//! that. Loops are then written once, generic over the class, and the
-//! class is chosen once per copy.
+//! records (3, 6, 12, 20 and 24 bytes); a primitive and the narrowest
+//! second one that reaches the end for the other sizes up to 32 (an
+//! 11-byte item is the 8 bytes at 0 and the 4 bytes at 7); three or four
+//! 16-byte moves for 33–64 bytes; `memcpy` only above that. Loops are
+//! then written once, generic over the class, and the class is chosen once
+//! per copy.
 
 use std::marker::PhantomData;
 
@@ -91,48 +92,56 @@ impl<T: Copy> Item for Exact<T> {
     }
 }
 
-/// Items of more than `size_of::<T>()` and less than twice as many bytes:
-/// the first and the last `size_of::<T>()` bytes, which overlap.
+/// Items of more than `size_of::<H>()` bytes and at most `size_of::<H>() +
+/// size_of::<T>()`: the first `size_of::<H>()` bytes and the last
+/// `size_of::<T>()`, which may overlap. The tail is the narrowest that
+/// reaches: a wide tail straddles more cache lines, and stores split over
+/// two lines cost twice (20-byte items as 16 + 16 bytes ran at 0.90x
+/// ndarray's `[u8; 20]` moves, which are 16 + 4; sweep problem 141).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Overlapping<T>(PhantomData<T>);
+pub(crate) struct Overlapping<H, T = H>(PhantomData<(H, T)>);
 
-impl<T: Copy> Item for Overlapping<T> {
+impl<H: Copy, T: Copy> Item for Overlapping<H, T> {
     const KEEP_ROLLED: bool = true;
 
     #[inline(always)]
     unsafe fn copy(dst: *mut u8, src: *const u8, itemsize: usize) {
         let last = itemsize - size_of::<T>();
-        // SAFETY: both moves lie inside the item (size_of::<T>() <=
-        // itemsize, caller), on both sides; both loads come first.
+        // SAFETY: both moves lie inside the item (size_of::<H>() and
+        // size_of::<T>() are at most itemsize, caller), on both sides;
+        // both loads come first.
         unsafe {
-            let (head, tail) = (src.cast::<T>().read_unaligned(), src.add(last).cast::<T>().read_unaligned());
-            dst.cast::<T>().write_unaligned(head);
+            let (head, tail) = (src.cast::<H>().read_unaligned(), src.add(last).cast::<T>().read_unaligned());
+            dst.cast::<H>().write_unaligned(head);
             dst.add(last).cast::<T>().write_unaligned(tail);
         }
     }
 }
 
-/// Items of 33 to 64 bytes: the first and the last 32, in 16-byte moves.
+/// Items of `16 * (N - 1) + 1` to `16 * N` bytes (33 to 64 for `N` of 3
+/// and 4): `N` 16-byte moves, the last one ending where the item ends. (Four
+/// moves for every item of 33 to 64 bytes made 37-byte items a store more
+/// than the three of a `[u8; 37]` move, and small gathers of them ran at
+/// 0.87x a naive loop; sweep problem 93.)
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct UpTo64;
+pub(crate) struct Lanes<const N: usize>;
 
-impl Item for UpTo64 {
+impl<const N: usize> Item for Lanes<N> {
     const KEEP_ROLLED: bool = true;
 
     #[inline(always)]
     unsafe fn copy(dst: *mut u8, src: *const u8, itemsize: usize) {
-        let last = itemsize - 32;
-        // SAFETY: the four moves lie inside the item (32 < itemsize),
-        // on both sides; all loads come first.
+        let last = itemsize - 16;
+        let mut lanes = [0u128; N];
+        // SAFETY: every move lies inside the item (16 * (N - 1) < itemsize
+        // <= 16 * N, caller), on both sides; all loads come first.
         unsafe {
-            let a = src.cast::<u128>().read_unaligned();
-            let b = src.add(16).cast::<u128>().read_unaligned();
-            let c = src.add(last).cast::<u128>().read_unaligned();
-            let d = src.add(last + 16).cast::<u128>().read_unaligned();
-            dst.cast::<u128>().write_unaligned(a);
-            dst.add(16).cast::<u128>().write_unaligned(b);
-            dst.add(last).cast::<u128>().write_unaligned(c);
-            dst.add(last + 16).cast::<u128>().write_unaligned(d);
+            for (k, lane) in lanes.iter_mut().enumerate() {
+                *lane = src.add(if k + 1 < N { 16 * k } else { last }).cast::<u128>().read_unaligned();
+            }
+            for (k, lane) in lanes.iter().enumerate() {
+                dst.add(if k + 1 < N { 16 * k } else { last }).cast::<u128>().write_unaligned(*lane);
+            }
         }
     }
 }
@@ -152,7 +161,7 @@ impl Item for Large {
 /// `$run` with `$M` the [`Item`] class of the itemsize `$itemsize`.
 macro_rules! with_item {
     ($itemsize:expr, $M:ident => $run:expr) => {{
-        use $crate::copy::item::{Exact, Large, Overlapping, UpTo64};
+        use $crate::copy::item::{Exact, Lanes, Large, Overlapping};
         match $itemsize {
             1 => {
                 type $M = Exact<u8>;
@@ -162,8 +171,9 @@ macro_rules! with_item {
                 type $M = Exact<u16>;
                 $run
             }
-            // The common records (RGB, RGB16, xyz f32 and f64) at their
-            // exact size: loops over them unroll (see `Item::KEEP_ROLLED`).
+            // The common records (RGB, RGB16, xyz f32 and f64, five f32)
+            // at their exact size: loops over them unroll (see
+            // `Item::KEEP_ROLLED`).
             3 => {
                 type $M = Exact<[u8; 3]>;
                 $run
@@ -188,7 +198,11 @@ macro_rules! with_item {
                 type $M = Exact<[u8; 12]>;
                 $run
             }
-            9..=15 => {
+            9..=12 => {
+                type $M = Overlapping<u64, u32>;
+                $run
+            }
+            13..=15 => {
                 type $M = Overlapping<u64>;
                 $run
             }
@@ -200,12 +214,32 @@ macro_rules! with_item {
                 type $M = Exact<[u8; 24]>;
                 $run
             }
-            17..=32 => {
+            // Five 4-byte fields: through `Overlapping` (one run-time
+            // offset, kept rolled) a 52 x 397 gather of them ran at 0.88–
+            // 0.90x ndarray's unrolled `[u8; 20]` loop, 1.00x exact (sweep
+            // problem 72, AMD EPYC).
+            20 => {
+                type $M = Exact<[u8; 20]>;
+                $run
+            }
+            17..=19 => {
+                type $M = Overlapping<u128, u32>;
+                $run
+            }
+            21..=23 => {
+                type $M = Overlapping<u128, u64>;
+                $run
+            }
+            25..=32 => {
                 type $M = Overlapping<u128>;
                 $run
             }
-            33..=64 => {
-                type $M = UpTo64;
+            33..=48 => {
+                type $M = Lanes<3>;
+                $run
+            }
+            49..=64 => {
+                type $M = Lanes<4>;
                 $run
             }
             _ => {
