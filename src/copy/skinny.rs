@@ -11,11 +11,13 @@
 //! tiles. Such problems run here in *panels* of columns: the tiles of a
 //! panel, then its leftover rows from the source lines the tiles just
 //! read (in the L2 cache), in one strided loop per row; threads split the
-//! columns.
+//! columns. Byte planes split from packed pixels (2 to 8 rows, see
+//! `Transpose2::planes`) have a kernel of their own; here threads split
+//! their pixels.
 
 use super::parallel::{self, SendPtr};
 use super::strided::gather;
-use super::tiled::{SPLIT_ROWS, Transpose2};
+use super::tiled::{Planes, SPLIT_ROWS, Transpose2};
 
 /// Source bytes a panel reads: its tiles' source lines stay in the L2
 /// cache for the leftover rows. Measured on issue 13's f32 1,000,000 x 17
@@ -23,6 +25,9 @@ use super::tiled::{SPLIT_ROWS, Transpose2};
 /// 0.88–0.91x memcpy, 43 KiB 0.87–1.02x, 87 KiB 0.92–1.06x, 174 KiB 0.96x,
 /// 348 KiB 0.92x; the tiled transpose alone 0.67x.
 const PANEL_SOURCE_BYTES: usize = 128 << 10;
+
+/// The fewest pixels a thread takes of a byte-plane split.
+const PLANE_PIXELS: usize = 4096;
 
 /// Columns per panel: a multiple of 64 items (whole destination lines of
 /// every itemsize), about [`PANEL_SOURCE_BYTES`] of source.
@@ -39,6 +44,16 @@ fn panel_columns(t: &Transpose2) -> usize {
 /// destination are disjoint.
 pub(crate) unsafe fn run(t: Transpose2, parallel: bool) -> bool {
     let es = t.itemsize;
+    if t.planes() == Some(Planes::Split) {
+        // Byte planes split from packed pixels: threads take pixels.
+        let (d, s) = (SendPtr(t.dst), SendPtr(t.src.cast_mut()));
+        parallel::split(t.cols, PLANE_PIXELS, parallel, |lo, hi| {
+            let part = Transpose2 { dst: d.get(), src: s.get(), ..t };
+            // SAFETY: the columns lo..hi of `t`, disjoint between threads.
+            unsafe { part.columns(lo, hi).run() };
+        });
+        return true;
+    }
     let k = if matches!(es, 1 | 2 | 4 | 8) { 16 / es } else { 1 };
     let panel = panel_columns(&t);
     // Rows left over after the tiles, or no even split of whole tiles

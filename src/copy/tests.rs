@@ -449,3 +449,75 @@ fn reversed_runs_against_the_naive_copy() {
         }
     }
 }
+
+/// Byte planes split from packed pixels and merged into them (RGB to
+/// planes and back, the plane kernels' copies), through `assign`, against
+/// a naive copy: 1 to 9 planes (1 and 9 have no kernel), pixel counts
+/// around the kernels' 16-pixel step, a batch dimension, and planes read
+/// in reverse order.
+#[test]
+fn byte_planes_against_the_naive_copy() {
+    use crate::layout::Layout;
+    use crate::view::{BufferView, BufferViewMut};
+    let counts: &[usize] = if cfg!(miri) { &[17] } else { &[16, 17, 100, 1003] };
+    for planes in 1..=9usize {
+        for &n in counts {
+            for (outer, merge, reversed) in [(1, false, false), (2, false, true), (1, true, false), (2, true, true)] {
+                let (p, m, o) = (planes as isize, n as isize, (planes * n) as isize);
+                // dst: C-contiguous [outer, planes, n] (split) or [outer, n,
+                // planes] (merge); src: the other one, read transposed.
+                let (shape, src_strides, dst_strides) = if merge {
+                    ([outer, n, planes], [o, 1, if reversed { -m } else { m }], [o, p, 1])
+                } else {
+                    ([outer, planes, n], [o, if reversed { -1 } else { 1 }, p], [o, m, 1])
+                };
+                let src_base = if !reversed {
+                    0
+                } else if merge {
+                    (planes - 1) * n
+                } else {
+                    planes - 1
+                };
+                let src: Vec<u8> = (0..outer * planes * n).map(|k| (k * 7 + k / 251) as u8).collect();
+                let mut dst = vec![0u8; outer * planes * n];
+                let mut expected = dst.clone();
+                for a in 0..shape[0] {
+                    for b in 0..shape[1] {
+                        for c in 0..shape[2] {
+                            let (a, b, c) = (a as isize, b as isize, c as isize);
+                            let s = src_base as isize + a * src_strides[0] + b * src_strides[1] + c * src_strides[2];
+                            let d = a * dst_strides[0] + b * dst_strides[1] + c * dst_strides[2];
+                            expected[d as usize] = src[s as usize];
+                        }
+                    }
+                }
+                let src_layout = Layout::new(&shape, &src_strides, 1).unwrap();
+                let dst_layout = Layout::new(&shape, &dst_strides, 1).unwrap();
+                let plan = Plan::direct(&dst_layout, &src_layout);
+                let kernel = super::tiled::plane_kernel(planes) && !(merge && reversed);
+                if kernel && n * planes * outer > super::plan::TINY_COPY_ITEMS {
+                    assert!(matches!(plan.strategy, Strategy::Transpose { .. }), "{planes} {n}: {plan:?}");
+                }
+                // SAFETY: every item of both layouts lies inside its buffer
+                // (the naive loop above indexes the same bytes).
+                let (source, mut target) = unsafe {
+                    (
+                        BufferView::from_raw_parts(
+                            src.as_ptr().add(src_base),
+                            src_layout,
+                            crate::Format::parse("B").unwrap(),
+                        )
+                        .unwrap(),
+                        BufferViewMut::from_raw_parts(dst.as_mut_ptr(), dst_layout, crate::Format::parse("B").unwrap())
+                            .unwrap(),
+                    )
+                };
+                target.assign(&source).unwrap();
+                assert_eq!(
+                    dst, expected,
+                    "planes {planes}, pixels {n}, outer {outer}, merge {merge}, reversed {reversed}"
+                );
+            }
+        }
+    }
+}

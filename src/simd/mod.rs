@@ -23,7 +23,8 @@
 //! Whole columns of 4- and 8-byte items run in square tiles that read each
 //! source line once ([`square`]), and large byte transposes are staged in
 //! four passes ([`avx512`]); both have 256-bit forms for CPUs that have
-//! AVX2 but not AVX-512BW ([`avx2`]).
+//! AVX2 but not AVX-512BW ([`avx2`]). Byte planes interleaved or split
+//! (2 to 8 of them) are shuffled 16 pixels at a time ([`channels`]).
 
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx2;
@@ -31,6 +32,8 @@ pub(crate) mod avx2;
 pub(crate) mod avx512;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod carried;
+#[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+pub(crate) mod channels;
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 mod lanes;
 pub(crate) mod level;

@@ -28,7 +28,9 @@
 //! ([`crate::simd::records`]).
 //! Small transposes, and destinations whose rows are too short for line
 //! tiles, skip all this: they run in plain `K x K` register blocks
-//! ([`blocks`]).
+//! ([`blocks`]). Byte transposes with a side of 2 to 8 packed bytes (RGB
+//! pixels to planes and back) run in byte shuffles instead
+//! ([`crate::simd::channels`], [`Transpose2::planes`]).
 
 use super::strided::gather;
 use crate::simd::records::{self, RecordBlock, Stage};
@@ -128,6 +130,29 @@ pub(crate) const SPLIT_ROWS: usize = 64;
 /// copies only lose by it).
 const PREFETCH_MAX_RUN: usize = 1024;
 
+/// Whether a byte-plane kernel ([`crate::simd::channels`]) takes `planes`
+/// planes on this CPU, at this tier.
+pub(crate) fn plane_kernel(planes: usize) -> bool {
+    #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+    {
+        crate::simd::channels::PLANES.contains(&planes) && crate::simd::channels::available()
+    }
+    #[cfg(not(all(feature = "simd", not(miri), target_arch = "x86_64")))]
+    {
+        let _ = planes;
+        false
+    }
+}
+
+/// How a byte-plane kernel runs a problem ([`Transpose2::planes`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Planes {
+    /// Packed pixels in, one destination row per plane.
+    Split,
+    /// One source row per plane, packed pixels out.
+    Merge,
+}
+
 /// One 2-D transpose problem (see the module docs).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transpose2 {
@@ -182,6 +207,10 @@ impl Transpose2 {
     /// Every `dst(i, j)` must be writable and every `src(i, j)` readable for
     /// `itemsize` bytes, with no overlap between them.
     pub(crate) unsafe fn run(self) {
+        // SAFETY: forwarded from the caller.
+        if unsafe { self.run_planes() } {
+            return;
+        }
         // SAFETY: each arm runs the problem the caller vouched for, with the
         // kernel of its itemsize.
         unsafe {
@@ -192,6 +221,51 @@ impl Transpose2 {
                 _ => self.run_items(),
             }
         }
+    }
+
+    /// Which byte-plane kernel ([`crate::simd::channels`]) can run the
+    /// problem, if one can on this CPU: splitting 2 to 8 destination rows
+    /// from pixels packed in the source (`src_col == rows`), or merging 2
+    /// to 8 destination columns into packed pixels (`dst_row == cols`), of
+    /// 16 pixels or more.
+    pub(crate) fn planes(self) -> Option<Planes> {
+        let fits = |planes: usize, packed: isize, pixels: usize| {
+            packed == planes as isize && pixels >= 16 && plane_kernel(planes)
+        };
+        if self.itemsize == 1 && fits(self.rows, self.src_col, self.cols) {
+            Some(Planes::Split)
+        } else if self.itemsize == 1 && fits(self.cols, self.dst_row, self.rows) {
+            Some(Planes::Merge)
+        } else {
+            None
+        }
+    }
+
+    /// Runs the problem with its byte-plane kernel if it has one
+    /// ([`planes`](Transpose2::planes)); returns whether it did.
+    ///
+    /// # Safety
+    ///
+    /// As [`run`](Transpose2::run).
+    unsafe fn run_planes(self) -> bool {
+        let Some(planes) = self.planes() else { return false };
+        // SAFETY: the kernels run on this CPU (`planes`). Splitting, pixel
+        // j's plane i is item (i, j): source byte j * rows + i (src_col ==
+        // rows), destination byte j of row i. Merging, pixel i's plane j
+        // is item (i, j): destination byte i * cols + j (dst_row == cols),
+        // source byte i of the row at j * src_col.
+        #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
+        unsafe {
+            use crate::simd::channels;
+            match planes {
+                Planes::Split => channels::split(self.rows, self.dst, self.dst_row, self.src, self.cols),
+                Planes::Merge => channels::merge(self.cols, self.dst, self.src, self.src_col, self.rows),
+            }
+        }
+        // (Without the kernels, `planes` is always `None`.)
+        #[cfg(not(all(feature = "simd", not(miri), target_arch = "x86_64")))]
+        let _ = planes;
+        true
     }
 
     /// Whether the destination rows are shorter than [`MIN_TILE_ROW_BYTES`]:
