@@ -214,6 +214,10 @@ fn main() {
     let long = if quick { 200_000 } else { 1_000_000 };
     one.push(Box::new(move || cases::transpose_2d::<f32>("f32", long, 17, |i| i as f32)));
     one.push(Box::new(move || cases::transpose_2d::<f32>("f32", 17, long, |i| i as f32)));
+    // Image planes to packed pixels and back (CHW <-> HWC), bytes.
+    let pixels = big * big;
+    one.push(Box::new(move || cases::transpose_2d::<u8>("u8 RGB planes", 3, pixels, |i| i as u8)));
+    one.push(Box::new(move || cases::transpose_2d::<u8>("u8 RGB pixels", pixels, 3, |i| i as u8)));
     let n0 = if quick { 16 } else { 64 };
     one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, 1)));
     one.push(Box::new(move || cases::strided_permuted(n0, 512, 3000, -2)));
