@@ -356,25 +356,31 @@ impl Plan {
         Strategy::Gather
     }
 
-    /// The source dimension of a byte transpose that the plane kernels
-    /// run (see `tiled::Transpose2::planes`), if the copy is one: 2 to 8
-    /// planes split from packed pixels (the source's pixel stride is the
-    /// plane count) or merged into them (the destination's is). The tiles
-    /// need 8 rows or more, and such copies were gathered a byte at a time
-    /// (RGB planes to pixels and back at 0.4x memcpy, AMD EPYC).
+    /// The source dimension of a transpose that the plane kernels run (see
+    /// `tiled::Transpose2::planes`), if the copy is one: 2 to 8 planes
+    /// split from packed pixels (the source's pixel stride is the planes'
+    /// items) or merged into them (the destination's is). The tiles need
+    /// 16 bytes of rows, and such copies were gathered item by item (RGB
+    /// planes to pixels and back at 0.4x memcpy, 2-byte items at 0.6x; AMD
+    /// EPYC).
     fn plane_transpose(&self) -> Option<usize> {
         let inner = *self.dims.last()?;
-        if self.itemsize != 1 || inner.dst != 1 {
+        let es = self.itemsize;
+        let item = es as isize;
+        if inner.dst != item {
             return None;
         }
         let fast_dst = self.dims.len() - 1;
         let plane_kernel = super::tiled::plane_kernel;
         self.dims.iter().enumerate().position(|(k, d)| {
-            let split = d.src.unsigned_abs() == 1
-                && inner.src == d.extent as isize
+            let split = d.src.unsigned_abs() == es
+                && inner.src == (d.extent * es) as isize
                 && inner.extent >= 16
-                && plane_kernel(d.extent);
-            let merge = d.src == 1 && d.dst == inner.extent as isize && d.extent >= 16 && plane_kernel(inner.extent);
+                && plane_kernel(d.extent, es);
+            let merge = d.src == item
+                && d.dst == (inner.extent * es) as isize
+                && d.extent >= 16
+                && plane_kernel(inner.extent, es);
             k != fast_dst && (split || merge)
         })
     }

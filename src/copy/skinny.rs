@@ -11,9 +11,9 @@
 //! tiles. Such problems run here in *panels* of columns: the tiles of a
 //! panel, then its leftover rows from the source lines the tiles just
 //! read (in the L2 cache), in one strided loop per row; threads split the
-//! columns. Byte planes split from packed pixels (2 to 8 rows, see
-//! `Transpose2::planes`) have a kernel of their own; here threads split
-//! their pixels.
+//! columns. Planes split from packed pixels (2 to 8 rows of 1- or 2-byte
+//! items, see `Transpose2::planes`) have a kernel of their own; here
+//! threads split their pixels.
 
 use super::parallel::{self, SendPtr};
 use super::strided::gather;
@@ -26,7 +26,7 @@ use super::tiled::{Planes, SPLIT_ROWS, Transpose2};
 /// 348 KiB 0.92x; the tiled transpose alone 0.67x.
 const PANEL_SOURCE_BYTES: usize = 128 << 10;
 
-/// The fewest pixels a thread takes of a byte-plane split.
+/// The fewest pixels a thread takes of a plane split.
 const PLANE_PIXELS: usize = 4096;
 
 /// Columns per panel: a multiple of 64 items (whole destination lines of
@@ -45,7 +45,7 @@ fn panel_columns(t: &Transpose2) -> usize {
 pub(crate) unsafe fn run(t: Transpose2, parallel: bool) -> bool {
     let es = t.itemsize;
     if t.planes() == Some(Planes::Split) {
-        // Byte planes split from packed pixels: threads take pixels.
+        // Planes split from packed pixels: threads take pixels.
         let (d, s) = (SendPtr(t.dst), SendPtr(t.src.cast_mut()));
         parallel::split(t.cols, PLANE_PIXELS, parallel, |lo, hi| {
             let part = Transpose2 { dst: d.get(), src: s.get(), ..t };

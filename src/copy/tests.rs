@@ -450,36 +450,39 @@ fn reversed_runs_against_the_naive_copy() {
     }
 }
 
-/// Byte planes split from packed pixels and merged into them (RGB to
-/// planes and back, the plane kernels' copies), through `assign`, against
-/// a naive copy: 1 to 9 planes (1 and 9 have no kernel), pixel counts
-/// around the kernels' 16-pixel step, a batch dimension, and planes read
-/// in reverse order.
+/// Planes split from packed pixels and merged into them (RGB to planes
+/// and back, the plane kernels' copies), through `assign`, against a
+/// naive copy: 1- and 2-byte items, 1 to 9 planes (1 and 9 have no
+/// kernel), pixel counts around the kernels' vector step, a batch
+/// dimension, and planes read in reverse order.
 #[test]
-fn byte_planes_against_the_naive_copy() {
+fn planes_against_the_naive_copy() {
     use crate::layout::Layout;
     use crate::view::{BufferView, BufferViewMut};
     let counts: &[usize] = if cfg!(miri) { &[17] } else { &[16, 17, 100, 1003] };
-    for planes in 1..=9usize {
+    for (es, planes) in [1usize, 2].into_iter().flat_map(|es| (1..=9usize).map(move |planes| (es, planes))) {
         for &n in counts {
             for (outer, merge, reversed) in [(1, false, false), (2, false, true), (1, true, false), (2, true, true)] {
-                let (p, m, o) = (planes as isize, n as isize, (planes * n) as isize);
+                let (e, p, m) = (es as isize, planes as isize, n as isize);
+                let o = p * m * e;
                 // dst: C-contiguous [outer, planes, n] (split) or [outer, n,
                 // planes] (merge); src: the other one, read transposed.
                 let (shape, src_strides, dst_strides) = if merge {
-                    ([outer, n, planes], [o, 1, if reversed { -m } else { m }], [o, p, 1])
+                    ([outer, n, planes], [o, e, if reversed { -m * e } else { m * e }], [o, p * e, e])
                 } else {
-                    ([outer, planes, n], [o, if reversed { -1 } else { 1 }, p], [o, m, 1])
+                    ([outer, planes, n], [o, if reversed { -e } else { e }, p * e], [o, m * e, e])
                 };
-                let src_base = if !reversed {
-                    0
-                } else if merge {
-                    (planes - 1) * n
-                } else {
-                    planes - 1
-                };
-                let src: Vec<u8> = (0..outer * planes * n).map(|k| (k * 7 + k / 251) as u8).collect();
-                let mut dst = vec![0u8; outer * planes * n];
+                let src_base = es
+                    * if !reversed {
+                        0
+                    } else if merge {
+                        (planes - 1) * n
+                    } else {
+                        planes - 1
+                    };
+                let bytes = outer * planes * n * es;
+                let src: Vec<u8> = (0..bytes).map(|k| (k * 7 + k / 251) as u8).collect();
+                let mut dst = vec![0u8; bytes];
                 let mut expected = dst.clone();
                 for a in 0..shape[0] {
                     for b in 0..shape[1] {
@@ -487,36 +490,32 @@ fn byte_planes_against_the_naive_copy() {
                             let (a, b, c) = (a as isize, b as isize, c as isize);
                             let s = src_base as isize + a * src_strides[0] + b * src_strides[1] + c * src_strides[2];
                             let d = a * dst_strides[0] + b * dst_strides[1] + c * dst_strides[2];
-                            expected[d as usize] = src[s as usize];
+                            let (s, d) = (s as usize, d as usize);
+                            expected[d..d + es].copy_from_slice(&src[s..s + es]);
                         }
                     }
                 }
-                let src_layout = Layout::new(&shape, &src_strides, 1).unwrap();
-                let dst_layout = Layout::new(&shape, &dst_strides, 1).unwrap();
+                let src_layout = Layout::new(&shape, &src_strides, es).unwrap();
+                let dst_layout = Layout::new(&shape, &dst_strides, es).unwrap();
                 let plan = Plan::direct(&dst_layout, &src_layout);
-                let kernel = super::tiled::plane_kernel(planes) && !(merge && reversed);
+                let kernel = super::tiled::plane_kernel(planes, es) && !(merge && reversed);
                 if kernel && n * planes * outer > super::plan::TINY_COPY_ITEMS {
-                    assert!(matches!(plan.strategy, Strategy::Transpose { .. }), "{planes} {n}: {plan:?}");
+                    assert!(matches!(plan.strategy, Strategy::Transpose { .. }), "{planes} x {es} {n}: {plan:?}");
                 }
+                let format = crate::Format::parse(if es == 1 { "B" } else { "H" }).unwrap();
                 // SAFETY: every item of both layouts lies inside its buffer
                 // (the naive loop above indexes the same bytes).
                 let (source, mut target) = unsafe {
                     (
-                        BufferView::from_raw_parts(
-                            src.as_ptr().add(src_base),
-                            src_layout,
-                            crate::Format::parse("B").unwrap(),
-                        )
-                        .unwrap(),
-                        BufferViewMut::from_raw_parts(dst.as_mut_ptr(), dst_layout, crate::Format::parse("B").unwrap())
-                            .unwrap(),
+                        BufferView::from_raw_parts(src.as_ptr().add(src_base), src_layout, format.clone()).unwrap(),
+                        BufferViewMut::from_raw_parts(dst.as_mut_ptr(), dst_layout, format).unwrap(),
                     )
                 };
                 target.assign(&source).unwrap();
-                assert_eq!(
-                    dst, expected,
-                    "planes {planes}, pixels {n}, outer {outer}, merge {merge}, reversed {reversed}"
+                let what = format!(
+                    "{planes} planes of {es} bytes, {n} pixels, outer {outer}, merge {merge}, reversed {reversed}"
                 );
+                assert_eq!(dst, expected, "{what}");
             }
         }
     }

@@ -23,8 +23,9 @@
 //! Whole columns of 4- and 8-byte items run in square tiles that read each
 //! source line once ([`square`]), and large byte transposes are staged in
 //! four passes ([`avx512`]); both have 256-bit forms for CPUs that have
-//! AVX2 but not AVX-512BW ([`avx2`]). Byte planes interleaved or split
-//! (2 to 8 of them) are shuffled 16 pixels at a time ([`channels`]).
+//! AVX2 but not AVX-512BW ([`avx2`]). Planes of 1- and 2-byte items
+//! interleaved or split (2 to 8 of them) are shuffled a vector at a time
+//! ([`channels`]).
 
 #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
 pub(crate) mod avx2;

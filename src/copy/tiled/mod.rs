@@ -28,8 +28,8 @@
 //! ([`crate::simd::records`]).
 //! Small transposes, and destinations whose rows are too short for line
 //! tiles, skip all this: they run in plain `K x K` register blocks
-//! ([`blocks`]). Byte transposes with a side of 2 to 8 packed bytes (RGB
-//! pixels to planes and back) run in byte shuffles instead
+//! ([`blocks`]). Transposes with a side of 2 to 8 packed items of 1 or 2
+//! bytes (RGB pixels to planes and back) run in byte shuffles instead
 //! ([`crate::simd::channels`], [`Transpose2::planes`]).
 
 use super::strided::gather;
@@ -130,21 +130,21 @@ pub(crate) const SPLIT_ROWS: usize = 64;
 /// copies only lose by it).
 const PREFETCH_MAX_RUN: usize = 1024;
 
-/// Whether a byte-plane kernel ([`crate::simd::channels`]) takes `planes`
-/// planes on this CPU, at this tier.
-pub(crate) fn plane_kernel(planes: usize) -> bool {
+/// Whether a plane kernel ([`crate::simd::channels`]) takes `planes`
+/// planes of `itemsize`-byte items on this CPU, at this tier.
+pub(crate) fn plane_kernel(planes: usize, itemsize: usize) -> bool {
     #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
     {
-        crate::simd::channels::PLANES.contains(&planes) && crate::simd::channels::available()
+        crate::simd::channels::takes(planes, itemsize) && crate::simd::channels::available()
     }
     #[cfg(not(all(feature = "simd", not(miri), target_arch = "x86_64")))]
     {
-        let _ = planes;
+        let _ = (planes, itemsize);
         false
     }
 }
 
-/// How a byte-plane kernel runs a problem ([`Transpose2::planes`]).
+/// How a plane kernel runs a problem ([`Transpose2::planes`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Planes {
     /// Packed pixels in, one destination row per plane.
@@ -223,25 +223,26 @@ impl Transpose2 {
         }
     }
 
-    /// Which byte-plane kernel ([`crate::simd::channels`]) can run the
-    /// problem, if one can on this CPU: splitting 2 to 8 destination rows
-    /// from pixels packed in the source (`src_col == rows`), or merging 2
-    /// to 8 destination columns into packed pixels (`dst_row == cols`), of
-    /// 16 pixels or more.
+    /// Which plane kernel ([`crate::simd::channels`]) can run the problem,
+    /// if one can on this CPU: splitting 2 to 8 destination rows from
+    /// pixels packed in the source (`src_col` is a pixel: `rows` items),
+    /// or merging 2 to 8 destination columns into packed pixels (`dst_row`
+    /// is a pixel), of 16 pixels or more, for the itemsizes it takes.
     pub(crate) fn planes(self) -> Option<Planes> {
+        let es = self.itemsize;
         let fits = |planes: usize, packed: isize, pixels: usize| {
-            packed == planes as isize && pixels >= 16 && plane_kernel(planes)
+            packed == (planes * es) as isize && pixels >= 16 && plane_kernel(planes, es)
         };
-        if self.itemsize == 1 && fits(self.rows, self.src_col, self.cols) {
+        if fits(self.rows, self.src_col, self.cols) {
             Some(Planes::Split)
-        } else if self.itemsize == 1 && fits(self.cols, self.dst_row, self.rows) {
+        } else if fits(self.cols, self.dst_row, self.rows) {
             Some(Planes::Merge)
         } else {
             None
         }
     }
 
-    /// Runs the problem with its byte-plane kernel if it has one
+    /// Runs the problem with its plane kernel if it has one
     /// ([`planes`](Transpose2::planes)); returns whether it did.
     ///
     /// # Safety
@@ -249,17 +250,18 @@ impl Transpose2 {
     /// As [`run`](Transpose2::run).
     unsafe fn run_planes(self) -> bool {
         let Some(planes) = self.planes() else { return false };
-        // SAFETY: the kernels run on this CPU (`planes`). Splitting, pixel
-        // j's plane i is item (i, j): source byte j * rows + i (src_col ==
-        // rows), destination byte j of row i. Merging, pixel i's plane j
-        // is item (i, j): destination byte i * cols + j (dst_row == cols),
-        // source byte i of the row at j * src_col.
+        // SAFETY: the kernels run on this CPU and take the problem
+        // (`planes`). Splitting, pixel j's plane i is item (i, j): source
+        // item j * rows + i (src_col is `rows` items), item j of
+        // destination row i. Merging, pixel i's plane j is item (i, j):
+        // destination item i * cols + j (dst_row is `cols` items), item i
+        // of the source row at j * src_col.
         #[cfg(all(feature = "simd", not(miri), target_arch = "x86_64"))]
         unsafe {
             use crate::simd::channels;
             match planes {
-                Planes::Split => channels::split(self.rows, self.dst, self.dst_row, self.src, self.cols),
-                Planes::Merge => channels::merge(self.cols, self.dst, self.src, self.src_col, self.rows),
+                Planes::Split => channels::split(self.rows, self.itemsize, self.dst, self.dst_row, self.src, self.cols),
+                Planes::Merge => channels::merge(self.cols, self.itemsize, self.dst, self.src, self.src_col, self.rows),
             }
         }
         // (Without the kernels, `planes` is always `None`.)
