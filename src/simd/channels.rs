@@ -7,11 +7,11 @@
 //! no 16 rows to block, and such copies went item by item, a byte at a
 //! time (8 GB/s where memcpy ran at 19, AMD EPYC Zen 4; 2-byte items at
 //! 0.55-0.66x memcpy). Here 16 bytes of each of `M` planes are `M` 16-byte
-//! vectors on either side, and each vector on
-//! one side is the `OR` of `M` byte shuffles (`pshufb`) of the vectors on
-//! the other, with masks fixed at compile time for each `M`. Splitting
-//! reads the interleaved pixels in order and writes `M` plane rows;
-//! merging reads `M` plane rows and writes the pixels in order.
+//! vectors on either side, and each vector on one side is the `OR` of `M`
+//! byte shuffles (`pshufb`) of the vectors on the other, with masks fixed
+//! at compile time for each `M` and itemsize. Splitting reads the packed
+//! pixels in order and writes `M` plane rows; merging reads `M` plane rows
+//! and writes the pixels in order; one loop does both ([`run`]).
 //!
 //! The kernels need SSSE3's shuffle; they run at the AVX2 tier and above
 //! ([`available`]), compiled for AVX2 (three-operand forms). Below it the
@@ -100,25 +100,10 @@ fn gather_lanes<const M: usize>(input: &[__m128i; M], masks: &[[i8; 16]; M]) -> 
 /// destination row writable for `n * itemsize`; no destination byte is a
 /// source byte.
 pub(crate) unsafe fn split(planes: usize, itemsize: usize, dst: *mut u8, dst_row: isize, src: *const u8, n: usize) {
-    // SAFETY: forwarded from the caller, with M = planes, E = itemsize.
-    unsafe {
-        match (planes, itemsize) {
-            (2, 1) => split_m::<2, 1>(dst, dst_row, src, n),
-            (3, 1) => split_m::<3, 1>(dst, dst_row, src, n),
-            (4, 1) => split_m::<4, 1>(dst, dst_row, src, n),
-            (5, 1) => split_m::<5, 1>(dst, dst_row, src, n),
-            (6, 1) => split_m::<6, 1>(dst, dst_row, src, n),
-            (7, 1) => split_m::<7, 1>(dst, dst_row, src, n),
-            (8, 1) => split_m::<8, 1>(dst, dst_row, src, n),
-            (2, 2) => split_m::<2, 2>(dst, dst_row, src, n),
-            (3, 2) => split_m::<3, 2>(dst, dst_row, src, n),
-            (4, 2) => split_m::<4, 2>(dst, dst_row, src, n),
-            (5, 2) => split_m::<5, 2>(dst, dst_row, src, n),
-            (6, 2) => split_m::<6, 2>(dst, dst_row, src, n),
-            (7, 2) => split_m::<7, 2>(dst, dst_row, src, n),
-            _ => unreachable!("`takes` is checked by the caller"),
-        }
-    }
+    let (kernel, _) = kernels(planes, itemsize);
+    // SAFETY: the splitting kernel of these planes and itemsize; the
+    // caller's contract is `run`'s, the packed side read (never written).
+    unsafe { kernel(src.cast_mut(), dst, dst_row, n) };
 }
 
 /// Merges `planes` rows of `n` items of `itemsize` bytes, row `c` at `src
@@ -131,94 +116,91 @@ pub(crate) unsafe fn split(planes: usize, itemsize: usize, dst: *mut u8, dst_row
 /// `dst` writable for `n * planes * itemsize`; no destination byte is a
 /// source byte.
 pub(crate) unsafe fn merge(planes: usize, itemsize: usize, dst: *mut u8, src: *const u8, src_row: isize, n: usize) {
-    // SAFETY: forwarded from the caller, with M = planes, E = itemsize.
-    unsafe {
-        match (planes, itemsize) {
-            (2, 1) => merge_m::<2, 1>(dst, src, src_row, n),
-            (3, 1) => merge_m::<3, 1>(dst, src, src_row, n),
-            (4, 1) => merge_m::<4, 1>(dst, src, src_row, n),
-            (5, 1) => merge_m::<5, 1>(dst, src, src_row, n),
-            (6, 1) => merge_m::<6, 1>(dst, src, src_row, n),
-            (7, 1) => merge_m::<7, 1>(dst, src, src_row, n),
-            (8, 1) => merge_m::<8, 1>(dst, src, src_row, n),
-            (2, 2) => merge_m::<2, 2>(dst, src, src_row, n),
-            (3, 2) => merge_m::<3, 2>(dst, src, src_row, n),
-            (4, 2) => merge_m::<4, 2>(dst, src, src_row, n),
-            (5, 2) => merge_m::<5, 2>(dst, src, src_row, n),
-            (6, 2) => merge_m::<6, 2>(dst, src, src_row, n),
-            (7, 2) => merge_m::<7, 2>(dst, src, src_row, n),
-            _ => unreachable!("`takes` is checked by the caller"),
-        }
+    let (_, kernel) = kernels(planes, itemsize);
+    // SAFETY: the merging kernel of these planes and itemsize; the
+    // caller's contract is `run`'s, the planes read (never written).
+    unsafe { kernel(dst, src.cast_mut(), src_row, n) };
+}
+
+/// A kernel: `run::<M, E, SPLIT>`.
+type Kernel = unsafe fn(*mut u8, *mut u8, isize, usize);
+
+/// The split and merge kernels of `planes` planes of `itemsize`-byte items.
+fn kernels(planes: usize, itemsize: usize) -> (Kernel, Kernel) {
+    fn both<const M: usize, const E: usize>() -> (Kernel, Kernel) {
+        (run::<M, E, true>, run::<M, E, false>)
+    }
+    match (planes, itemsize) {
+        (2, 1) => both::<2, 1>(),
+        (3, 1) => both::<3, 1>(),
+        (4, 1) => both::<4, 1>(),
+        (5, 1) => both::<5, 1>(),
+        (6, 1) => both::<6, 1>(),
+        (7, 1) => both::<7, 1>(),
+        (8, 1) => both::<8, 1>(),
+        (2, 2) => both::<2, 2>(),
+        (3, 2) => both::<3, 2>(),
+        (4, 2) => both::<4, 2>(),
+        (5, 2) => both::<5, 2>(),
+        (6, 2) => both::<6, 2>(),
+        (7, 2) => both::<7, 2>(),
+        _ => unreachable!("`takes` is checked by the callers"),
     }
 }
 
-/// [`split`] for `M` planes of `E`-byte items.
+/// Moves `n` pixels of `M` planes of `E`-byte items between `packed` (the
+/// pixels one after the other) and the plane rows (row `c` at `planes + c
+/// * row` bytes): from the packed side if `SPLIT`, into it otherwise.
 ///
 /// # Safety
 ///
-/// As [`split`], with `planes == M` and `itemsize == E`.
+/// The CPU has AVX2; the packed side holds `n * M * E` bytes and each row
+/// `n * E`, readable on the side read and writable on the other; the
+/// sides do not overlap.
 #[target_feature(enable = "avx2")]
-unsafe fn split_m<const M: usize, const E: usize>(dst: *mut u8, dst_row: isize, src: *const u8, n: usize) {
-    let masks = const { split_masks::<M, E>() };
+unsafe fn run<const M: usize, const E: usize, const SPLIT: bool>(
+    packed: *mut u8,
+    planes: *mut u8,
+    row: isize,
+    n: usize,
+) {
+    let masks = const { if SPLIT { split_masks::<M, E>() } else { merge_masks::<M, E>() } };
+    // Vector `v` of the pixels from `pixel` on the packed side, or on the
+    // plane side.
+    let at = |on_packed: bool, pixel: usize, v: usize| {
+        if on_packed {
+            packed.wrapping_add(pixel * M * E + 16 * v)
+        } else {
+            planes.wrapping_offset(v as isize * row).wrapping_add(pixel * E)
+        }
+    };
     // Pixels a vector of each plane holds.
     let step = 16 / E;
     let mut pixel = 0;
     while pixel + step <= n {
         let mut input = [_mm_setzero_si128(); M];
-        for (r, v) in input.iter_mut().enumerate() {
-            // SAFETY: bytes 16r..16r + 16 of pixels pixel..pixel + step,
-            // all inside the source (pixel + step <= n).
-            *v = unsafe { _mm_loadu_si128(src.add(pixel * M * E + 16 * r).cast()) };
+        for (v, x) in input.iter_mut().enumerate() {
+            // SAFETY: vector v of these pixels on the side read, inside it
+            // (pixel + step <= n).
+            *x = unsafe { _mm_loadu_si128(at(SPLIT, pixel, v).cast()) };
         }
-        for (c, masks) in masks.iter().enumerate() {
-            let plane = gather_lanes(&input, masks);
-            // SAFETY: items pixel..pixel + step of destination row c.
-            unsafe { _mm_storeu_si128(dst.wrapping_offset(c as isize * dst_row).add(pixel * E).cast(), plane) };
-        }
-        pixel += step;
-    }
-    for pixel in pixel..n {
-        for c in 0..M {
-            // SAFETY: item c of the pixel, item `pixel` of row c.
-            unsafe {
-                let from = src.add((pixel * M + c) * E);
-                core::ptr::copy_nonoverlapping(from, dst.wrapping_offset(c as isize * dst_row).add(pixel * E), E);
-            }
-        }
-    }
-}
-
-/// [`merge`] for `M` planes of `E`-byte items.
-///
-/// # Safety
-///
-/// As [`merge`], with `planes == M` and `itemsize == E`.
-#[target_feature(enable = "avx2")]
-unsafe fn merge_m<const M: usize, const E: usize>(dst: *mut u8, src: *const u8, src_row: isize, n: usize) {
-    let masks = const { merge_masks::<M, E>() };
-    let step = 16 / E;
-    let mut pixel = 0;
-    while pixel + step <= n {
-        let mut input = [_mm_setzero_si128(); M];
-        for (c, v) in input.iter_mut().enumerate() {
-            // SAFETY: items pixel..pixel + step of source row c.
-            *v = unsafe { _mm_loadu_si128(src.wrapping_offset(c as isize * src_row).add(pixel * E).cast()) };
-        }
-        for (j, masks) in masks.iter().enumerate() {
+        for (v, masks) in masks.iter().enumerate() {
             let out = gather_lanes(&input, masks);
-            // SAFETY: bytes 16j..16j + 16 of pixels pixel..pixel + step,
-            // all inside the destination.
-            unsafe { _mm_storeu_si128(dst.add(pixel * M * E + 16 * j).cast(), out) };
+            // SAFETY: vector v of these pixels on the side written.
+            unsafe { _mm_storeu_si128(at(!SPLIT, pixel, v).cast(), out) };
         }
         pixel += step;
     }
     for pixel in pixel..n {
         for c in 0..M {
-            // SAFETY: item `pixel` of row c, item c of the pixel.
-            unsafe {
-                let from = src.wrapping_offset(c as isize * src_row).add(pixel * E);
-                core::ptr::copy_nonoverlapping(from, dst.add((pixel * M + c) * E), E);
-            }
+            let (p, q) = (
+                packed.wrapping_add((pixel * M + c) * E),
+                planes.wrapping_offset(c as isize * row).wrapping_add(pixel * E),
+            );
+            let (from, to) = if SPLIT { (p, q) } else { (q, p) };
+            // SAFETY: item c of the pixel on the packed side, item `pixel`
+            // of row c on the other.
+            unsafe { core::ptr::copy_nonoverlapping(from, to, E) };
         }
     }
 }
