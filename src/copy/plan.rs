@@ -591,8 +591,10 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) % n
         };
+        // (Fewer under Miri, which interprets each case's enumeration.)
+        let cases = if cfg!(miri) { 300 } else { 20_000 };
         let mut overlapping = 0;
-        for _ in 0..20_000 {
+        for _ in 0..cases {
             let ndim = next(4) as usize;
             let itemsize = 1 + next(8) as usize;
             let shape: Vec<usize> = (0..ndim).map(|_| next(4) as usize).collect();
@@ -621,6 +623,6 @@ mod tests {
                 "shape {shape:?} itemsize {itemsize}: dst {dst_strides:?} at {dst_base}, src {src_strides:?} at {src_base}"
             );
         }
-        assert!(overlapping > 1000, "the cases cover overlapping copies ({overlapping})");
+        assert!(overlapping > cases / 20, "the cases cover overlapping copies ({overlapping})");
     }
 }
