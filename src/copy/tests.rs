@@ -520,3 +520,47 @@ fn planes_against_the_naive_copy() {
         }
     }
 }
+
+/// Planes split and merged above the threads' threshold (split between
+/// threads by pixels for a split, by rows of pixels for a merge), 1- and
+/// 2-byte items, against a naive copy.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn planes_on_threads_against_the_naive_copy() {
+    use crate::layout::Layout;
+    use crate::view::{BufferView, BufferViewMut};
+    for (es, planes) in [(1usize, 3usize), (2, 3), (1, 4)] {
+        // Above `parallel::PAR_MIN_BYTES`, with a ragged last vector.
+        let n = (super::parallel::PAR_MIN_BYTES / (planes * es)) + 4093;
+        let bytes = n * planes * es;
+        let src: Vec<u8> = (0..bytes).map(|k| (k * 7 + k / 251) as u8).collect();
+        let (e, p, m) = (es as isize, planes as isize, n as isize);
+        for merge in [false, true] {
+            // Split: [planes, n] from packed [n, planes] read transposed;
+            // merge: the other way.
+            let (shape, src_strides, dst_strides) =
+                if merge { ([n, planes], [e, m * e], [p * e, e]) } else { ([planes, n], [e, p * e], [m * e, e]) };
+            let mut dst = vec![0u8; bytes];
+            let mut expected = vec![0u8; bytes];
+            for i in 0..shape[0] as isize {
+                for j in 0..shape[1] as isize {
+                    let s = (i * src_strides[0] + j * src_strides[1]) as usize;
+                    let d = (i * dst_strides[0] + j * dst_strides[1]) as usize;
+                    expected[d..d + es].copy_from_slice(&src[s..s + es]);
+                }
+            }
+            let format = crate::Format::parse(if es == 1 { "B" } else { "H" }).unwrap();
+            let src_layout = Layout::new(&shape, &src_strides, es).unwrap();
+            let dst_layout = Layout::new(&shape, &dst_strides, es).unwrap();
+            // SAFETY: every item of both layouts lies inside its buffer.
+            let (source, mut target) = unsafe {
+                (
+                    BufferView::from_raw_parts(src.as_ptr(), src_layout, format.clone()).unwrap(),
+                    BufferViewMut::from_raw_parts(dst.as_mut_ptr(), dst_layout, format).unwrap(),
+                )
+            };
+            target.assign(&source).unwrap();
+            assert!(dst == expected, "{planes} planes of {es} bytes, {n} pixels, merge {merge}");
+        }
+    }
+}
