@@ -26,8 +26,8 @@
 //! which costs less than a plan would save.
 #![forbid(unsafe_code)]
 
-use crate::layout::Layout;
 use crate::layout::dims::INLINE_DIMS;
+use crate::layout::{Layout, check};
 use crate::simd::records;
 
 /// One loop of a normalised copy: `extent` steps of `dst` and `src` bytes.
@@ -415,21 +415,15 @@ impl Plan {
 
 /// Whether the loops of a tiny copy ([`Plan::tiny_loops`]) from these base
 /// addresses can write a byte they read: [`may_overlap`] on the loops
-/// rather than the layouts, one pass over the few dimensions left (the
-/// layouts' two passes over all theirs were a fifth of a two-item copy).
+/// rather than the layouts, a pass over the few dimensions left (the
+/// layouts' passes over all theirs were a fifth of a two-item copy).
 pub(crate) fn loops_may_overlap(loops: &[Dim], dst: usize, src: usize, itemsize: usize) -> bool {
-    let item = itemsize.cast_signed();
-    let (mut dst_low, mut dst_high, mut src_low, mut src_high) = (0isize, item, 0isize, item);
-    for d in loops {
-        let Some(steps) = d.extent.checked_sub(1) else { return false };
-        // The loops are the layouts' own dimensions: Layout invariant 3
-        // bounds these products and sums (as in `Layout::byte_range`).
-        let (to, from) = (d.dst.wrapping_mul(steps.cast_signed()), d.src.wrapping_mul(steps.cast_signed()));
-        (dst_low, dst_high) = (dst_low.wrapping_add(to.min(0)), dst_high.wrapping_add(to.max(0)));
-        (src_low, src_high) = (src_low.wrapping_add(from.min(0)), src_high.wrapping_add(from.max(0)));
+    // The loops are the layouts' own dimensions (Layout invariant 3).
+    let span = |stride: fn(&Dim) -> isize| check::span(loops.iter().map(|d| (d.extent, stride(d))), itemsize);
+    match (span(|d| d.dst), span(|d| d.src)) {
+        (Some(to), Some(from)) => spans_meet((dst, to), (src, from)),
+        _ => false,
     }
-    dst.wrapping_add_signed(dst_low) < src.wrapping_add_signed(src_high)
-        && src.wrapping_add_signed(src_low) < dst.wrapping_add_signed(dst_high)
 }
 
 /// Whether two direct layouts from these base addresses can share a byte.
@@ -439,10 +433,14 @@ pub(crate) fn may_overlap(a: (usize, &Layout), b: (usize, &Layout), if_indirect:
         let empty = a.1.is_empty() || b.1.is_empty();
         return !empty && if_indirect;
     };
-    let span =
-        |base: usize, (low, high): (isize, isize)| (base.wrapping_add_signed(low), base.wrapping_add_signed(high));
-    let (a_start, a_end) = span(a.0, ra);
-    let (b_start, b_end) = span(b.0, rb);
+    spans_meet((a.0, ra), (b.0, rb))
+}
+
+/// Whether two byte spans, relative to their base addresses, share a byte.
+fn spans_meet(a: (usize, (isize, isize)), b: (usize, (isize, isize))) -> bool {
+    let at =
+        |(base, (low, high)): (usize, (isize, isize))| (base.wrapping_add_signed(low), base.wrapping_add_signed(high));
+    let ((a_start, a_end), (b_start, b_end)) = (at(a), at(b));
     a_start < b_end && b_start < a_end
 }
 

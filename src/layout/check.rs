@@ -79,13 +79,23 @@ pub(crate) fn byte_range(layout: &Layout) -> Option<(isize, isize)> {
     if layout.is_indirect() {
         return None;
     }
-    // Every copy asks this of both sides (the overlap test), so it is
-    // plain arithmetic: Layout invariant 3 (checked when the layout was
-    // made) bounds every `stride * (extent - 1)` and their sum by
-    // `isize::MAX`, so nothing here wraps. (With the saturating steps of
-    // `parts_byte_range`, a 5-D layout took 140 instructions.)
-    let (mut low, mut high) = (0isize, layout.itemsize().cast_signed());
-    for (&extent, &stride) in layout.shape().iter().zip(layout.strides()) {
+    let dims = layout.shape().iter().copied().zip(layout.strides().iter().copied());
+    span(dims, layout.itemsize())
+}
+
+/// Lowest and one-past-highest byte offset of the `itemsize`-byte items
+/// that `(extent, stride)` dimensions of a valid layout reach from offset
+/// 0; `None` if an extent is 0.
+///
+/// Every copy asks this of both sides (the overlap test), so it is plain
+/// arithmetic: Layout invariant 3 (checked when the layout was made)
+/// bounds every `stride * (extent - 1)` and their sum by `isize::MAX`, so
+/// nothing here wraps. (With the saturating steps of `parts_byte_range`, a
+/// 5-D layout took 140 instructions.)
+#[inline]
+pub(crate) fn span(dims: impl IntoIterator<Item = (usize, isize)>, itemsize: usize) -> Option<(isize, isize)> {
+    let (mut low, mut high) = (0isize, itemsize.cast_signed());
+    for (extent, stride) in dims {
         // An extent of 0: no items.
         let steps = extent.checked_sub(1)?;
         let reach = stride.wrapping_mul(steps.cast_signed());
