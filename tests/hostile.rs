@@ -86,7 +86,12 @@ fn itemsize_that_disagrees_with_the_format() {
 
 #[test]
 fn misaligned_base_for_typed_access() {
-    let mut raw = [0u8; 4 * 8 + 3];
+    // Aligned to 8, so that offset 3 is misaligned for u64 wherever the
+    // array lands (a plain byte array sat at 5 mod 8 in one Miri run).
+    #[repr(align(8))]
+    struct Aligned([u8; 4 * 8 + 3]);
+    let mut aligned = Aligned([0u8; 4 * 8 + 3]);
+    let raw = &mut aligned.0;
     for (k, chunk) in raw[3..].chunks_exact_mut(8).enumerate() {
         chunk.copy_from_slice(&(k as u64 * 3).to_ne_bytes());
     }
